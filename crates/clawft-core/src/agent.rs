@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use clawft_plugin::{ChatMessage, InboundMessage, MessageSink, ToolCall, ToolContext, ToolOutput, TurnContext};
+use clawft_plugin::{
+    ChatMessage, InboundMessage, MessageSink, ToolCall, ToolContext, ToolOutput, TurnContext,
+};
 use futures_util::future::join_all;
 use tokio::sync::Semaphore;
 
@@ -101,7 +103,10 @@ pub struct Agent {
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 impl Agent {
@@ -134,20 +139,36 @@ impl Agent {
     ) -> Result<TurnOutcome, AgentError> {
         let p = &self.parts;
         let key = inbound.session_key();
-        let stored: Vec<ChatMessage> = p.sessions.load(&key).await?.into_iter().map(|r| r.message).collect();
+        let stored: Vec<ChatMessage> = p
+            .sessions
+            .load(&key)
+            .await?
+            .into_iter()
+            .map(|r| r.message)
+            .collect();
 
         let mut ctx = TurnContext::new(inbound.clone(), &p.workspace);
         ctx.history = trim_history(&stored, p.settings.max_history_messages).to_vec();
         p.pipeline
             .run(&mut ctx)
             .await
-            .map_err(|(stage, err)| AgentError::Stage { stage, message: err.to_string() })?;
+            .map_err(|(stage, err)| AgentError::Stage {
+                stage,
+                message: err.to_string(),
+            })?;
 
         let user = ChatMessage::user(inbound.content.text.clone());
         self.persist(&key, std::slice::from_ref(&user)).await?;
         if let Some(reply) = ctx.direct_reply.take() {
-            self.persist(&key, &[ChatMessage::assistant(reply.clone())]).await?;
-            return Ok(TurnOutcome { reply, iterations: 0, tool_calls: 0, usage: Usage::default(), hit_limit: false });
+            self.persist(&key, &[ChatMessage::assistant(reply.clone())])
+                .await?;
+            return Ok(TurnOutcome {
+                reply,
+                iterations: 0,
+                tool_calls: 0,
+                usage: Usage::default(),
+                hit_limit: false,
+            });
         }
 
         let tools = p.tools.snapshot();
@@ -162,7 +183,13 @@ impl Agent {
             chat_id: inbound.chat.id.clone(),
             messages: p.messages.clone(),
         };
-        let mut outcome = TurnOutcome { reply: String::new(), iterations: 0, tool_calls: 0, usage: Usage::default(), hit_limit: false };
+        let mut outcome = TurnOutcome {
+            reply: String::new(),
+            iterations: 0,
+            tool_calls: 0,
+            usage: Usage::default(),
+            hit_limit: false,
+        };
 
         while outcome.iterations < p.settings.max_iterations {
             outcome.iterations += 1;
@@ -204,14 +231,20 @@ impl Agent {
              Ask me to continue, or raise the limit.",
             outcome.iterations, p.settings.max_iterations
         );
-        self.persist(&key, &[ChatMessage::assistant(outcome.reply.clone())]).await?;
+        self.persist(&key, &[ChatMessage::assistant(outcome.reply.clone())])
+            .await?;
         Ok(outcome)
     }
 
     async fn persist(&self, key: &str, messages: &[ChatMessage]) -> Result<(), SessionError> {
         let ts_ms = now_ms();
-        let records: Vec<SessionRecord> =
-            messages.iter().map(|m| SessionRecord { ts_ms, message: m.clone() }).collect();
+        let records: Vec<SessionRecord> = messages
+            .iter()
+            .map(|m| SessionRecord {
+                ts_ms,
+                message: m.clone(),
+            })
+            .collect();
         self.parts.sessions.append(key, &records).await
     }
 
@@ -223,7 +256,9 @@ impl Agent {
         ctx: &ToolContext,
         observer: Option<&dyn TurnObserver>,
     ) -> Vec<ChatMessage> {
-        let limit = Arc::new(Semaphore::new(self.parts.settings.max_parallel_tools.max(1)));
+        let limit = Arc::new(Semaphore::new(
+            self.parts.settings.max_parallel_tools.max(1),
+        ));
         let timeout = Duration::from_secs(self.parts.settings.tool_timeout_secs);
         let runs = calls.iter().map(|call| {
             let limit = limit.clone();
@@ -234,9 +269,16 @@ impl Agent {
                 }
                 let output = call_one(tools, call, ctx, timeout).await;
                 if let Some(obs) = observer {
-                    obs.on_event(TurnEvent::ToolFinished { name: &call.name, is_error: output.is_error });
+                    obs.on_event(TurnEvent::ToolFinished {
+                        name: &call.name,
+                        is_error: output.is_error,
+                    });
                 }
-                let content = if output.is_error { format!("error: {}", output.content) } else { output.content };
+                let content = if output.is_error {
+                    format!("error: {}", output.content)
+                } else {
+                    output.content
+                };
                 ChatMessage::tool_result(call, content)
             }
         });
@@ -244,11 +286,19 @@ impl Agent {
     }
 }
 
-async fn call_one(tools: &ToolSet, call: &ToolCall, ctx: &ToolContext, timeout: Duration) -> ToolOutput {
+async fn call_one(
+    tools: &ToolSet,
+    call: &ToolCall,
+    ctx: &ToolContext,
+    timeout: Duration,
+) -> ToolOutput {
     let Some(tool) = tools.get(&call.name) else {
         let hint = crate::suggest::did_you_mean(&call.name, tools.names()).unwrap_or_default();
         let available = tools.names().collect::<Vec<_>>().join(", ");
-        return ToolOutput::error(format!("unknown tool `{}`{hint}; available tools: {available}", call.name));
+        return ToolOutput::error(format!(
+            "unknown tool `{}`{hint}; available tools: {available}",
+            call.name
+        ));
     };
     if !call.arguments.is_object() {
         return ToolOutput::error(format!(
@@ -260,6 +310,10 @@ async fn call_one(tools: &ToolSet, call: &ToolCall, ctx: &ToolContext, timeout: 
     match tokio::time::timeout(timeout, tool.call(call.arguments.clone(), ctx)).await {
         Ok(Ok(output)) => output,
         Ok(Err(err)) => ToolOutput::error(err.to_string()),
-        Err(_) => ToolOutput::error(format!("`{}` did not finish within {} s and was stopped", call.name, timeout.as_secs())),
+        Err(_) => ToolOutput::error(format!(
+            "`{}` did not finish within {} s and was stopped",
+            call.name,
+            timeout.as_secs()
+        )),
     }
 }

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use clawft_plugin::{InboundMessage, InboundSink, MessageSink, OutboundMessage, PluginError, PluginResult};
+use clawft_plugin::{
+    InboundMessage, InboundSink, MessageSink, OutboundMessage, PluginError, PluginResult,
+};
 use tokio::sync::mpsc;
 
 /// Default queued messages per chat before senders wait.
@@ -69,9 +71,17 @@ struct BusInner {
 
 impl LocalBus {
     /// A bus delivering inbound messages to `handler`; returns the outbound receiver.
-    pub fn new(handler: Arc<dyn InboundHandler>, limits: BusLimits) -> (Self, mpsc::Receiver<OutboundMessage>) {
+    pub fn new(
+        handler: Arc<dyn InboundHandler>,
+        limits: BusLimits,
+    ) -> (Self, mpsc::Receiver<OutboundMessage>) {
         let (tx, rx) = mpsc::channel(limits.outbound_depth.max(1));
-        let inner = Arc::new(BusInner { queues: Mutex::new(HashMap::new()), handler, outbound: tx, limits });
+        let inner = Arc::new(BusInner {
+            queues: Mutex::new(HashMap::new()),
+            handler,
+            outbound: tx,
+            limits,
+        });
         (Self { inner }, rx)
     }
 
@@ -130,11 +140,17 @@ impl MessageBus for LocalBus {
                 Err(mpsc::error::SendError(back)) => msg = back,
             }
         }
-        Err(PluginError::other(format!("could not queue message for `{key}`")))
+        Err(PluginError::other(format!(
+            "could not queue message for `{key}`"
+        )))
     }
 
     async fn publish_outbound(&self, msg: OutboundMessage) -> PluginResult<()> {
-        self.inner.outbound.send(msg).await.map_err(|_| PluginError::other("the outbound router has stopped"))
+        self.inner
+            .outbound
+            .send(msg)
+            .await
+            .map_err(|_| PluginError::other("the outbound router has stopped"))
     }
 }
 
@@ -170,18 +186,27 @@ mod tests {
             let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
             self.peak.fetch_max(now, Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(20)).await;
-            self.log.lock().unwrap().push(format!("{}:{}", msg.chat.id, msg.content.text));
+            self.log
+                .lock()
+                .unwrap()
+                .push(format!("{}:{}", msg.chat.id, msg.content.text));
             self.running.fetch_sub(1, Ordering::SeqCst);
         }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn per_chat_order_is_kept_and_chats_run_concurrently() {
-        let rec = Arc::new(Recorder { log: Mutex::new(vec![]), running: AtomicUsize::new(0), peak: AtomicUsize::new(0) });
+        let rec = Arc::new(Recorder {
+            log: Mutex::new(vec![]),
+            running: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        });
         let (bus, _out) = LocalBus::new(rec.clone(), BusLimits::default());
         for i in 0..5 {
             for chat in ["a", "b"] {
-                bus.publish_inbound(InboundMessage::text("t", chat, "u", &i.to_string())).await.unwrap();
+                bus.publish_inbound(InboundMessage::text("t", chat, "u", &i.to_string()))
+                    .await
+                    .unwrap();
             }
         }
         for _ in 0..200 {
@@ -192,30 +217,54 @@ mod tests {
         }
         let log = rec.log.lock().unwrap().clone();
         for chat in ["a", "b"] {
-            let seen: Vec<&str> = log.iter().filter_map(|l| l.strip_prefix(&format!("{chat}:"))).collect();
+            let seen: Vec<&str> = log
+                .iter()
+                .filter_map(|l| l.strip_prefix(&format!("{chat}:")))
+                .collect();
             assert_eq!(seen, ["0", "1", "2", "3", "4"], "order for chat {chat}");
         }
-        assert_eq!(rec.peak.load(Ordering::SeqCst), 2, "two chats should run side by side, one message each");
+        assert_eq!(
+            rec.peak.load(Ordering::SeqCst),
+            2,
+            "two chats should run side by side, one message each"
+        );
     }
 
     #[tokio::test]
     async fn idle_workers_retire_and_come_back() {
-        let rec = Arc::new(Recorder { log: Mutex::new(vec![]), running: AtomicUsize::new(0), peak: AtomicUsize::new(0) });
-        let limits = BusLimits { idle_worker: Duration::from_millis(30), ..Default::default() };
+        let rec = Arc::new(Recorder {
+            log: Mutex::new(vec![]),
+            running: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        });
+        let limits = BusLimits {
+            idle_worker: Duration::from_millis(30),
+            ..Default::default()
+        };
         let (bus, _out) = LocalBus::new(rec.clone(), limits);
-        bus.publish_inbound(InboundMessage::text("t", "a", "u", "1")).await.unwrap();
+        bus.publish_inbound(InboundMessage::text("t", "a", "u", "1"))
+            .await
+            .unwrap();
         tokio::time::sleep(Duration::from_millis(150)).await;
         assert_eq!(bus.active_chats(), 0);
-        bus.publish_inbound(InboundMessage::text("t", "a", "u", "2")).await.unwrap();
+        bus.publish_inbound(InboundMessage::text("t", "a", "u", "2"))
+            .await
+            .unwrap();
         tokio::time::sleep(Duration::from_millis(60)).await;
         assert_eq!(rec.log.lock().unwrap().as_slice(), ["a:1", "a:2"]);
     }
 
     #[tokio::test]
     async fn outbound_reaches_the_receiver() {
-        let rec = Arc::new(Recorder { log: Mutex::new(vec![]), running: AtomicUsize::new(0), peak: AtomicUsize::new(0) });
+        let rec = Arc::new(Recorder {
+            log: Mutex::new(vec![]),
+            running: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        });
         let (bus, mut out) = LocalBus::new(rec, BusLimits::default());
-        MessageSink::send(&bus, OutboundMessage::new("t", "c", "hi")).await.unwrap();
+        MessageSink::send(&bus, OutboundMessage::new("t", "c", "hi"))
+            .await
+            .unwrap();
         assert_eq!(out.recv().await.unwrap().content.text, "hi");
     }
 }

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clawft_plugin::{
-    ChannelAdapter, ChannelHealth, InboundSink, MemoryBackend, OutboundMessage, PipelineStage, PluginError,
-    PluginResult, Tool,
+    ChannelAdapter, ChannelHealth, InboundSink, MemoryBackend, OutboundMessage, PipelineStage,
+    PluginError, PluginResult, Tool,
 };
 use futures_util::future::join_all;
 use serde::Serialize;
@@ -70,7 +70,9 @@ impl PluginHost {
     pub fn add_channel(&mut self, channel: Arc<dyn ChannelAdapter>) -> Result<(), PluginError> {
         let name = channel.name().to_owned();
         if self.channels.contains_key(&name) {
-            return Err(PluginError::InvalidArguments(format!("channel `{name}` is registered twice")));
+            return Err(PluginError::InvalidArguments(format!(
+                "channel `{name}` is registered twice"
+            )));
         }
         self.set_state(&name, PluginState::Registered, None);
         self.channels.insert(name, channel);
@@ -114,7 +116,9 @@ impl PluginHost {
 
     fn set_state(&self, name: &str, state: PluginState, start_ms: Option<u64>) {
         let mut states = self.states.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = states.entry(name.to_owned()).or_insert((PluginState::Registered, None));
+        let entry = states
+            .entry(name.to_owned())
+            .or_insert((PluginState::Registered, None));
         entry.0 = state;
         if start_ms.is_some() {
             entry.1 = start_ms;
@@ -138,7 +142,9 @@ impl PluginHost {
                 };
                 let ms = began.elapsed().as_millis() as u64;
                 match &state {
-                    PluginState::Failed(err) => tracing::error!(channel = %name, %err, "channel failed to start"),
+                    PluginState::Failed(err) => {
+                        tracing::error!(channel = %name, %err, "channel failed to start")
+                    }
                     _ => tracing::info!(channel = %name, ms, "channel started"),
                 }
                 self.set_state(name, state.clone(), Some(ms));
@@ -170,9 +176,15 @@ impl PluginHost {
         match self.channels.get(&msg.channel) {
             Some(channel) => channel.send(msg).await,
             None => {
-                let hint = crate::suggest::did_you_mean(&msg.channel, self.channels.keys().map(String::as_str))
-                    .unwrap_or_default();
-                Err(PluginError::NotFound(format!("no channel named `{}`{hint}", msg.channel)))
+                let hint = crate::suggest::did_you_mean(
+                    &msg.channel,
+                    self.channels.keys().map(String::as_str),
+                )
+                .unwrap_or_default();
+                Err(PluginError::NotFound(format!(
+                    "no channel named `{}`{hint}",
+                    msg.channel
+                )))
             }
         }
     }
@@ -183,8 +195,16 @@ impl PluginHost {
         self.channels
             .iter()
             .map(|(name, channel)| {
-                let (lifecycle, start_ms) = states.get(name).cloned().unwrap_or((PluginState::Registered, None));
-                ChannelStatus { name: name.clone(), lifecycle, health: channel.health(), start_ms }
+                let (lifecycle, start_ms) = states
+                    .get(name)
+                    .cloned()
+                    .unwrap_or((PluginState::Registered, None));
+                ChannelStatus {
+                    name: name.clone(),
+                    lifecycle,
+                    health: channel.health(),
+                    start_ms,
+                }
             })
             .collect()
     }
@@ -211,7 +231,11 @@ mod tests {
         }
         async fn start(&self, _inbound: Arc<dyn InboundSink>) -> PluginResult<()> {
             tokio::time::sleep(self.delay).await;
-            if self.fail { Err(PluginError::other("bad token")) } else { Ok(()) }
+            if self.fail {
+                Err(PluginError::other("bad token"))
+            } else {
+                Ok(())
+            }
         }
         async fn stop(&self) -> PluginResult<()> {
             tokio::time::sleep(self.delay).await;
@@ -221,7 +245,10 @@ mod tests {
             Ok(format!("{}:{}", self.name, msg.content.text))
         }
         fn health(&self) -> ChannelHealth {
-            ChannelHealth { state: ChannelState::Connected, ..Default::default() }
+            ChannelHealth {
+                state: ChannelState::Connected,
+                ..Default::default()
+            }
         }
     }
 
@@ -245,7 +272,13 @@ mod tests {
     async fn start_and_stop_run_concurrently() {
         let delay = Duration::from_millis(300);
         let h = host(
-            (0..3).map(|i| Slow { name: format!("c{i}"), delay, fail: false }).collect(),
+            (0..3)
+                .map(|i| Slow {
+                    name: format!("c{i}"),
+                    delay,
+                    fail: false,
+                })
+                .collect(),
             PluginHostConfig::default(),
         );
         let began = Instant::now();
@@ -253,28 +286,51 @@ mod tests {
         let took = began.elapsed();
         assert!(started.iter().all(|(_, s)| *s == PluginState::Running));
         // Sequential would be 900 ms; allow generous scheduling slack but well under 2x.
-        assert!(took < Duration::from_millis(600), "start_all took {took:?}; it must be concurrent");
+        assert!(
+            took < Duration::from_millis(600),
+            "start_all took {took:?}; it must be concurrent"
+        );
         let began = Instant::now();
         h.stop_all().await;
-        assert!(began.elapsed() < Duration::from_millis(600), "stop_all must be concurrent");
+        assert!(
+            began.elapsed() < Duration::from_millis(600),
+            "stop_all must be concurrent"
+        );
     }
 
     #[tokio::test]
     async fn a_failing_or_hanging_channel_does_not_block_the_others() {
         let h = host(
             vec![
-                Slow { name: "ok".into(), delay: Duration::ZERO, fail: false },
-                Slow { name: "broken".into(), delay: Duration::ZERO, fail: true },
-                Slow { name: "hang".into(), delay: Duration::from_secs(3600), fail: false },
+                Slow {
+                    name: "ok".into(),
+                    delay: Duration::ZERO,
+                    fail: false,
+                },
+                Slow {
+                    name: "broken".into(),
+                    delay: Duration::ZERO,
+                    fail: true,
+                },
+                Slow {
+                    name: "hang".into(),
+                    delay: Duration::from_secs(3600),
+                    fail: false,
+                },
             ],
-            PluginHostConfig { start_timeout_secs: 1, stop_timeout_secs: 1 },
+            PluginHostConfig {
+                start_timeout_secs: 1,
+                stop_timeout_secs: 1,
+            },
         );
         let began = Instant::now();
         let started: BTreeMap<_, _> = h.start_all(Arc::new(NullSink)).await.into_iter().collect();
         assert!(began.elapsed() < Duration::from_secs(3));
         assert_eq!(started["ok"], PluginState::Running);
         assert_eq!(started["broken"], PluginState::Failed("bad token".into()));
-        assert!(matches!(&started["hang"], PluginState::Failed(m) if m.contains("start_timeout_secs")));
+        assert!(
+            matches!(&started["hang"], PluginState::Failed(m) if m.contains("start_timeout_secs"))
+        );
         let status = h.channel_status();
         assert_eq!(status.len(), 3);
         assert!(status.iter().all(|s| s.start_ms.is_some()));
@@ -282,10 +338,24 @@ mod tests {
 
     #[tokio::test]
     async fn send_routes_by_channel_name_with_a_hint() {
-        let h = host(vec![Slow { name: "telegram".into(), delay: Duration::ZERO, fail: false }], PluginHostConfig::default());
-        let id = h.send(&OutboundMessage::new("telegram", "1", "hi")).await.unwrap();
+        let h = host(
+            vec![Slow {
+                name: "telegram".into(),
+                delay: Duration::ZERO,
+                fail: false,
+            }],
+            PluginHostConfig::default(),
+        );
+        let id = h
+            .send(&OutboundMessage::new("telegram", "1", "hi"))
+            .await
+            .unwrap();
         assert_eq!(id, "telegram:hi");
-        let err = h.send(&OutboundMessage::new("telegran", "1", "hi")).await.unwrap_err().to_string();
+        let err = h
+            .send(&OutboundMessage::new("telegran", "1", "hi"))
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("did you mean `telegram`"), "{err}");
     }
 }

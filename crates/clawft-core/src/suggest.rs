@@ -1,7 +1,10 @@
 //! "Did you mean" suggestions for mistyped names (commands, tools, skills, config keys).
 
 /// `"; did you mean `x`?"` for the candidate closest to `typed`, if one is close enough.
-pub fn did_you_mean<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    typed: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     closest(typed, candidates).map(|c| format!("; did you mean `{c}`?"))
 }
 
@@ -36,9 +39,15 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(closest("read_fiel", ["read_file", "write_file"]), Some("read_file"));
+        assert_eq!(
+            closest("read_fiel", ["read_file", "write_file"]),
+            Some("read_file")
+        );
         assert_eq!(closest("zzzzzz", ["read_file", "write_file"]), None);
-        assert_eq!(did_you_mean("agnet", ["agent"]).as_deref(), Some("; did you mean `agent`?"));
+        assert_eq!(
+            did_you_mean("agnet", ["agent"]).as_deref(),
+            Some("; did you mean `agent`?")
+        );
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -58,7 +58,9 @@ pub enum RegistryError {
     #[error("tool name `{0}` is invalid: use 1-64 characters from a-z, A-Z, 0-9, `_`, `-`")]
     InvalidName(String),
     /// The parameter schema is not a JSON object schema.
-    #[error("tool `{0}` has a parameter schema that is not an object schema (`{{\"type\": \"object\", ...}}`)")]
+    #[error(
+        "tool `{0}` has a parameter schema that is not an object schema (`{{\"type\": \"object\", ...}}`)"
+    )]
     InvalidSchema(String),
 }
 
@@ -123,7 +125,10 @@ impl ToolRegistry {
 fn validate(spec: &ToolSpec) -> Result<(), RegistryError> {
     let name_ok = !spec.name.is_empty()
         && spec.name.len() <= 64
-        && spec.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        && spec
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !name_ok {
         return Err(RegistryError::InvalidName(spec.name.clone()));
     }
@@ -143,7 +148,12 @@ mod tests {
     #[async_trait]
     impl Tool for Named {
         fn spec(&self) -> ToolSpec {
-            ToolSpec { name: self.0.into(), description: "d".into(), parameters: self.1.clone(), annotations: Default::default() }
+            ToolSpec {
+                name: self.0.into(),
+                description: "d".into(),
+                parameters: self.1.clone(),
+                annotations: Default::default(),
+            }
         }
         async fn call(&self, _: Value, _: &ToolContext) -> PluginResult<ToolOutput> {
             Ok(ToolOutput::ok(self.0))
@@ -153,9 +163,11 @@ mod tests {
     #[test]
     fn snapshots_are_stable_while_registry_changes() {
         let reg = ToolRegistry::new();
-        reg.register(Arc::new(Named("a", json!({"type": "object"})))).unwrap();
+        reg.register(Arc::new(Named("a", json!({"type": "object"}))))
+            .unwrap();
         let before = reg.snapshot();
-        reg.register(Arc::new(Named("b", json!({"type": "object"})))).unwrap();
+        reg.register(Arc::new(Named("b", json!({"type": "object"}))))
+            .unwrap();
         assert_eq!(before.len(), 1);
         let after = reg.snapshot();
         assert_eq!(after.names().collect::<Vec<_>>(), ["a", "b"]);
@@ -167,9 +179,19 @@ mod tests {
     #[test]
     fn invariants_are_enforced() {
         let reg = ToolRegistry::new();
-        reg.register(Arc::new(Named("a", json!({"type": "object"})))).unwrap();
-        assert_eq!(reg.register(Arc::new(Named("a", json!({"type": "object"})))), Err(RegistryError::Duplicate("a".into())));
-        assert!(matches!(reg.register(Arc::new(Named("bad name", json!({"type": "object"})))), Err(RegistryError::InvalidName(_))));
-        assert!(matches!(reg.register(Arc::new(Named("s", json!({"type": "string"})))), Err(RegistryError::InvalidSchema(_))));
+        reg.register(Arc::new(Named("a", json!({"type": "object"}))))
+            .unwrap();
+        assert_eq!(
+            reg.register(Arc::new(Named("a", json!({"type": "object"})))),
+            Err(RegistryError::Duplicate("a".into()))
+        );
+        assert!(matches!(
+            reg.register(Arc::new(Named("bad name", json!({"type": "object"})))),
+            Err(RegistryError::InvalidName(_))
+        ));
+        assert!(matches!(
+            reg.register(Arc::new(Named("s", json!({"type": "string"})))),
+            Err(RegistryError::InvalidSchema(_))
+        ));
     }
 }

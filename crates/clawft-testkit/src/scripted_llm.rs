@@ -59,30 +59,44 @@ pub struct ScriptedLlm {
 impl ScriptedLlm {
     /// Start serving `script` on `127.0.0.1:<random port>`.
     pub fn start(script: Vec<Reply>) -> Self {
-        let shared: SharedState = Arc::new(Mutex::new(Shared { script: script.into(), ..Default::default() }));
+        let shared: SharedState = Arc::new(Mutex::new(Shared {
+            script: script.into(),
+            ..Default::default()
+        }));
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
         let state = shared.clone();
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("test runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("test runtime");
             rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-                addr_tx.send(listener.local_addr().expect("local addr")).expect("report addr");
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind loopback");
+                addr_tx
+                    .send(listener.local_addr().expect("local addr"))
+                    .expect("report addr");
                 let app = Router::new()
                     .route("/v1/chat/completions", post(complete))
                     .route("/chat/completions", post(complete))
                     .route("/v1/models", get(models))
                     .with_state(state);
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = shutdown_rx.await;
-                    })
-                    .await
-                    .expect("serve");
+                // Stop at once on drop: in-flight (e.g. delayed) requests are abandoned.
+                tokio::select! {
+                    served = axum::serve(listener, app) => served.expect("serve"),
+                    _ = shutdown_rx => {}
+                }
             });
         });
         let addr = addr_rx.recv().expect("server start");
-        Self { addr, shared, shutdown: Some(shutdown_tx), thread: Some(thread) }
+        Self {
+            addr,
+            shared,
+            shutdown: Some(shutdown_tx),
+            thread: Some(thread),
+        }
     }
 
     /// Base URL to put in `OPENAI_BASE_URL` (ends in `/v1`).
@@ -125,11 +139,17 @@ async fn complete(State(state): State<SharedState>, body: String) -> Response {
     let request: Value = match serde_json::from_str(&body) {
         Ok(v) => v,
         Err(err) => {
-            return (StatusCode::BAD_REQUEST, axum::Json(json!({"error": {"message": format!("bad JSON: {err}")}})))
+            return (
+                StatusCode::BAD_REQUEST,
+                axum::Json(json!({"error": {"message": format!("bad JSON: {err}")}})),
+            )
                 .into_response();
         }
     };
-    let stream = request.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    let stream = request
+        .get("stream")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let (reply, n) = {
         let mut s = state.lock().expect("lock");
         s.requests.push(request);
@@ -150,15 +170,26 @@ async fn complete(State(state): State<SharedState>, body: String) -> Response {
     match reply {
         Reply::Status(code, body) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut resp = (status, axum::Json(json!({"error": {"message": body}}))).into_response();
+            let mut resp =
+                (status, axum::Json(json!({"error": {"message": body}}))).into_response();
             if code == 429 {
-                resp.headers_mut().insert(header::RETRY_AFTER, "0".parse().expect("header"));
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, "0".parse().expect("header"));
             }
             resp
         }
-        Reply::Garbage(body) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Reply::Garbage(body) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response(),
         Reply::Text(text) if stream => sse(text_chunks(&text)),
-        Reply::Text(text) => axum::Json(completion(json!({"role": "assistant", "content": text}), "stop")).into_response(),
+        Reply::Text(text) => axum::Json(completion(
+            json!({"role": "assistant", "content": text}),
+            "stop",
+        ))
+        .into_response(),
         Reply::ToolCalls(calls) if stream => sse(tool_chunks(&calls, n)),
         Reply::ToolCalls(calls) => {
             let calls: Vec<Value> = calls
@@ -168,8 +199,11 @@ async fn complete(State(state): State<SharedState>, body: String) -> Response {
                     json!({"id": format!("call_{n}_{i}"), "type": "function", "function": {"name": name, "arguments": args.to_string()}})
                 })
                 .collect();
-            axum::Json(completion(json!({"role": "assistant", "content": null, "tool_calls": calls}), "tool_calls"))
-                .into_response()
+            axum::Json(completion(
+                json!({"role": "assistant", "content": null, "tool_calls": calls}),
+                "tool_calls",
+            ))
+            .into_response()
         }
         Reply::Delayed(..) => unreachable!("unwrapped above"),
     }
@@ -192,7 +226,10 @@ fn text_chunks(text: &str) -> Vec<Value> {
     let mut out = vec![chunk(json!({"role": "assistant", "content": ""}), None)];
     let chars: Vec<char> = text.chars().collect();
     for piece in chars.chunks(8) {
-        out.push(chunk(json!({"content": piece.iter().collect::<String>()}), None));
+        out.push(chunk(
+            json!({"content": piece.iter().collect::<String>()}),
+            None,
+        ));
     }
     out.push(chunk(json!({}), Some("stop")));
     out
@@ -207,7 +244,10 @@ fn tool_chunks(calls: &[(String, Value)], n: usize) -> Vec<Value> {
             json!({"tool_calls": [{"index": i, "id": format!("call_{n}_{i}"), "type": "function", "function": {"name": name, "arguments": a}}]}),
             None,
         ));
-        out.push(chunk(json!({"tool_calls": [{"index": i, "function": {"arguments": b}}]}), None));
+        out.push(chunk(
+            json!({"tool_calls": [{"index": i, "function": {"arguments": b}}]}),
+            None,
+        ));
     }
     out.push(chunk(json!({}), Some("tool_calls")));
     out
@@ -221,5 +261,10 @@ fn sse(chunks: Vec<Value>) -> Response {
         body.push_str("\n\n");
     }
     body.push_str("data: [DONE]\n\n");
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/event-stream")], body).into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/event-stream")],
+        body,
+    )
+        .into_response()
 }

@@ -9,11 +9,18 @@ pub fn resolve(workspace: &Path, requested: &str) -> Result<PathBuf, String> {
     if requested.trim().is_empty() {
         return Err("the path is empty".into());
     }
-    let root = workspace
-        .canonicalize()
-        .map_err(|e| format!("the workspace `{}` is not accessible: {e}", workspace.display()))?;
+    let root = workspace.canonicalize().map_err(|e| {
+        format!(
+            "the workspace `{}` is not accessible: {e}",
+            workspace.display()
+        )
+    })?;
     let requested_path = Path::new(requested);
-    let joined = if requested_path.is_absolute() { requested_path.to_owned() } else { root.join(requested_path) };
+    let joined = if requested_path.is_absolute() {
+        requested_path.to_owned()
+    } else {
+        root.join(requested_path)
+    };
 
     // Lexical normalisation first, so `a/../../x` is refused even if `a` does not exist.
     let mut normal = PathBuf::new();
@@ -36,7 +43,10 @@ pub fn resolve(workspace: &Path, requested: &str) -> Result<PathBuf, String> {
     let mut existing = normal.clone();
     let mut rest = Vec::new();
     while !existing.exists() && existing.symlink_metadata().is_err() {
-        match (existing.file_name().map(ToOwned::to_owned), existing.parent()) {
+        match (
+            existing.file_name().map(ToOwned::to_owned),
+            existing.parent(),
+        ) {
             (Some(name), Some(parent)) => {
                 rest.push(name);
                 existing = parent.to_owned();
@@ -49,7 +59,9 @@ pub fn resolve(workspace: &Path, requested: &str) -> Result<PathBuf, String> {
         format!("`{requested}` points through a broken symlink")
     })?;
     if !real.starts_with(&root) {
-        return Err(format!("`{requested}` resolves outside the workspace through a symlink"));
+        return Err(format!(
+            "`{requested}` resolves outside the workspace through a symlink"
+        ));
     }
     let mut resolved = real;
     for name in rest.into_iter().rev() {
@@ -71,9 +83,18 @@ mod tests {
         let ws = tempfile::tempdir().unwrap();
         let root = ws.path().canonicalize().unwrap();
         std::fs::create_dir(root.join("sub")).unwrap();
-        assert_eq!(resolve(&root, "sub/new.txt").unwrap(), root.join("sub/new.txt"));
-        assert_eq!(resolve(&root, "a/b/../c.txt").unwrap(), root.join("a/c.txt"));
-        assert_eq!(resolve(&root, root.join("x").to_str().unwrap()).unwrap(), root.join("x"));
+        assert_eq!(
+            resolve(&root, "sub/new.txt").unwrap(),
+            root.join("sub/new.txt")
+        );
+        assert_eq!(
+            resolve(&root, "a/b/../c.txt").unwrap(),
+            root.join("a/c.txt")
+        );
+        assert_eq!(
+            resolve(&root, root.join("x").to_str().unwrap()).unwrap(),
+            root.join("x")
+        );
         for bad in ["../x", "sub/../../x", "/etc/passwd", ""] {
             assert!(resolve(&root, bad).is_err(), "{bad} accepted");
         }

@@ -5,7 +5,9 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use clawft_plugin::{PluginError, PluginResult, Tool, ToolAnnotations, ToolContext, ToolOutput, ToolSpec};
+use clawft_plugin::{
+    PluginError, PluginResult, Tool, ToolAnnotations, ToolContext, ToolOutput, ToolSpec,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
@@ -16,11 +18,26 @@ pub const DEFAULT_EXEC_TIMEOUT_SECS: u64 = 60;
 pub const DEFAULT_EXEC_MAX_OUTPUT_BYTES: usize = 64 * 1024;
 /// Commands refused by default (matched case-insensitively on whitespace-normalised text).
 pub const DEFAULT_DENY: &[&str] = &[
-    "rm -rf /", "rm -rf /*", "rm -rf ~", "rm -fr /", "mkfs", "dd if=/dev/zero of=/dev/", "dd of=/dev/sd",
-    ":(){", "shutdown", "reboot", "poweroff", "halt -", "init 0", "> /dev/sd", "chmod -r 777 /",
+    "rm -rf /",
+    "rm -rf /*",
+    "rm -rf ~",
+    "rm -fr /",
+    "mkfs",
+    "dd if=/dev/zero of=/dev/",
+    "dd of=/dev/sd",
+    ":(){",
+    "shutdown",
+    "reboot",
+    "poweroff",
+    "halt -",
+    "init 0",
+    "> /dev/sd",
+    "chmod -r 777 /",
 ];
 /// Environment variables passed to commands by default.
-pub const DEFAULT_ENV_PASSTHROUGH: &[&str] = &["PATH", "HOME", "LANG", "LC_ALL", "TERM", "USER", "SHELL", "TMPDIR", "TZ"];
+pub const DEFAULT_ENV_PASSTHROUGH: &[&str] = &[
+    "PATH", "HOME", "LANG", "LC_ALL", "TERM", "USER", "SHELL", "TMPDIR", "TZ",
+];
 
 /// Settings under `tools.exec`.
 #[derive(Debug, Clone, Deserialize)]
@@ -63,7 +80,11 @@ impl Exec {
 
     /// The deny pattern `command` matches, if any.
     pub fn denied_by(&self, command: &str) -> Option<String> {
-        let normal = command.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
+        let normal = command
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_ascii_lowercase();
         DEFAULT_DENY
             .iter()
             .map(|p| p.to_string())
@@ -83,26 +104,41 @@ impl Tool for Exec {
                 self.config.timeout_secs
             ),
             parameters: json!({"type": "object", "properties": {"command": {"type": "string", "description": "The shell command line"}}, "required": ["command"]}),
-            annotations: ToolAnnotations { destructive: true, open_world: true, ..Default::default() },
+            annotations: ToolAnnotations {
+                destructive: true,
+                open_world: true,
+                ..Default::default()
+            },
         }
     }
 
     async fn call(&self, args: Value, ctx: &ToolContext) -> PluginResult<ToolOutput> {
-        let command = args
-            .get("command")
-            .and_then(Value::as_str)
-            .ok_or_else(|| PluginError::InvalidArguments("missing string argument `command`".into()))?;
+        let command = args.get("command").and_then(Value::as_str).ok_or_else(|| {
+            PluginError::InvalidArguments("missing string argument `command`".into())
+        })?;
         if let Some(pattern) = self.denied_by(command) {
-            return Ok(ToolOutput::error(format!("refused: the command matches the deny-list pattern `{pattern}`")));
+            return Ok(ToolOutput::error(format!(
+                "refused: the command matches the deny-list pattern `{pattern}`"
+            )));
         }
         let mut cmd = tokio::process::Command::new("sh");
-        cmd.arg("-c").arg(command).current_dir(&ctx.workspace).env_clear();
-        for name in DEFAULT_ENV_PASSTHROUGH.iter().copied().chain(self.config.env_passthrough.iter().map(String::as_str)) {
+        cmd.arg("-c")
+            .arg(command)
+            .current_dir(&ctx.workspace)
+            .env_clear();
+        for name in DEFAULT_ENV_PASSTHROUGH
+            .iter()
+            .copied()
+            .chain(self.config.env_passthrough.iter().map(String::as_str))
+        {
             if let Some(value) = std::env::var_os(name) {
                 cmd.env(name, value);
             }
         }
-        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
         #[cfg(unix)]
         cmd.process_group(0);
         let mut child = match cmd.spawn() {
@@ -139,11 +175,16 @@ impl Tool for Exec {
             }
         };
         let status = status.map_err(PluginError::from)?;
-        let code = status.code().map_or_else(|| "killed by a signal".to_owned(), |c| c.to_string());
+        let code = status
+            .code()
+            .map_or_else(|| "killed by a signal".to_owned(), |c| c.to_string());
         let mut text = format!("exit code: {code}\n");
         let mut section = |title: &str, bytes: &[u8]| {
             if !bytes.is_empty() {
-                text.push_str(&format!("--- {title} ---\n{}", String::from_utf8_lossy(bytes)));
+                text.push_str(&format!(
+                    "--- {title} ---\n{}",
+                    String::from_utf8_lossy(bytes)
+                ));
                 if bytes.len() as u64 >= cap {
                     text.push_str(&format!("\n[… {title} truncated at {cap} bytes]"));
                 }
@@ -154,7 +195,11 @@ impl Tool for Exec {
         };
         section("stdout", &out);
         section("stderr", &err);
-        Ok(if status.success() { ToolOutput::ok(text) } else { ToolOutput::error(text) })
+        Ok(if status.success() {
+            ToolOutput::ok(text)
+        } else {
+            ToolOutput::error(text)
+        })
     }
 }
 
@@ -163,7 +208,10 @@ async fn kill_group(child: &mut tokio::process::Child) {
     // The child was started with `process_group(0)`, so its pid is its group id. Only a
     // positive id is ever passed: `killpg(0)` would mean our own group.
     #[cfg(unix)]
-    if let Some(pgid) = child.id().and_then(|pid| rustix::process::Pid::from_raw(pid as i32)) {
+    if let Some(pgid) = child
+        .id()
+        .and_then(|pid| rustix::process::Pid::from_raw(pid as i32))
+    {
         let _ = rustix::process::kill_process_group(pgid, rustix::process::Signal::KILL);
     }
     let _ = child.kill().await;
@@ -181,44 +229,101 @@ mod tests {
     async fn runs_in_the_workspace_and_reports_exit_codes() {
         let ws = tempfile::tempdir().unwrap();
         let exec = Exec::new(ExecConfig::default());
-        let out = exec.call(json!({"command": "echo hi > f.txt && cat f.txt"}), &ctx(ws.path())).await.unwrap();
+        let out = exec
+            .call(
+                json!({"command": "echo hi > f.txt && cat f.txt"}),
+                &ctx(ws.path()),
+            )
+            .await
+            .unwrap();
         assert!(!out.is_error);
         assert_eq!(out.content, "exit code: 0\n--- stdout ---\nhi\n");
         assert!(ws.path().join("f.txt").exists());
-        let out = exec.call(json!({"command": "echo oops >&2; exit 3"}), &ctx(ws.path())).await.unwrap();
+        let out = exec
+            .call(json!({"command": "echo oops >&2; exit 3"}), &ctx(ws.path()))
+            .await
+            .unwrap();
         assert!(out.is_error);
-        assert!(out.content.starts_with("exit code: 3\n--- stderr ---\noops"), "{}", out.content);
+        assert!(
+            out.content
+                .starts_with("exit code: 3\n--- stderr ---\noops"),
+            "{}",
+            out.content
+        );
     }
 
     #[tokio::test]
     async fn timeout_kills_the_whole_group() {
         let ws = tempfile::tempdir().unwrap();
-        let exec = Exec::new(ExecConfig { timeout_secs: 1, ..Default::default() });
+        let exec = Exec::new(ExecConfig {
+            timeout_secs: 1,
+            ..Default::default()
+        });
         let began = std::time::Instant::now();
-        let out = exec.call(json!({"command": "sleep 30 & sleep 30; echo never"}), &ctx(ws.path())).await.unwrap();
-        assert!(out.is_error && out.content.contains("did not finish within 1 s"), "{}", out.content);
+        let out = exec
+            .call(
+                json!({"command": "sleep 30 & sleep 30; echo never"}),
+                &ctx(ws.path()),
+            )
+            .await
+            .unwrap();
+        assert!(
+            out.is_error && out.content.contains("did not finish within 1 s"),
+            "{}",
+            out.content
+        );
         assert!(began.elapsed() < Duration::from_secs(10));
     }
 
     #[tokio::test]
     async fn output_is_capped_and_env_is_scrubbed() {
         let ws = tempfile::tempdir().unwrap();
-        let exec = Exec::new(ExecConfig { max_output_bytes: 100, ..Default::default() });
-        let out = exec.call(json!({"command": "yes | head -c 100000"}), &ctx(ws.path())).await.unwrap();
-        assert!(out.content.contains("[… stdout truncated at 100 bytes]"), "{}", out.content);
-        let out = exec.call(json!({"command": "env"}), &ctx(ws.path())).await.unwrap();
-        assert!(!out.content.contains("CARGO_PKG_NAME"), "the environment must be scrubbed");
+        let exec = Exec::new(ExecConfig {
+            max_output_bytes: 100,
+            ..Default::default()
+        });
+        let out = exec
+            .call(json!({"command": "yes | head -c 100000"}), &ctx(ws.path()))
+            .await
+            .unwrap();
+        assert!(
+            out.content.contains("[… stdout truncated at 100 bytes]"),
+            "{}",
+            out.content
+        );
+        let out = exec
+            .call(json!({"command": "env"}), &ctx(ws.path()))
+            .await
+            .unwrap();
+        assert!(
+            !out.content.contains("CARGO_PKG_NAME"),
+            "the environment must be scrubbed"
+        );
         assert!(out.content.contains("PATH="));
     }
 
     #[tokio::test]
     async fn deny_list_refuses_dangerous_commands() {
         let ws = tempfile::tempdir().unwrap();
-        let exec = Exec::new(ExecConfig { deny: vec!["curl".into()], ..Default::default() });
+        let exec = Exec::new(ExecConfig {
+            deny: vec!["curl".into()],
+            ..Default::default()
+        });
         // Each would be harmless if run (`echo`), but matches a pattern and must be refused.
-        for cmd in ["echo rm  -rf   /", "echo mkfs.ext4 /dev/null", "echo CURL http://x"] {
-            let out = exec.call(json!({"command": cmd}), &ctx(ws.path())).await.unwrap();
-            assert!(out.is_error && out.content.starts_with("refused"), "{cmd}: {}", out.content);
+        for cmd in [
+            "echo rm  -rf   /",
+            "echo mkfs.ext4 /dev/null",
+            "echo CURL http://x",
+        ] {
+            let out = exec
+                .call(json!({"command": cmd}), &ctx(ws.path()))
+                .await
+                .unwrap();
+            assert!(
+                out.is_error && out.content.starts_with("refused"),
+                "{cmd}: {}",
+                out.content
+            );
         }
         assert!(exec.denied_by("rm -rf ./build").is_none());
     }

@@ -3,7 +3,9 @@
 use std::io::Write;
 
 use async_trait::async_trait;
-use clawft_plugin::{PluginError, PluginResult, Tool, ToolAnnotations, ToolContext, ToolOutput, ToolSpec};
+use clawft_plugin::{
+    PluginError, PluginResult, Tool, ToolAnnotations, ToolContext, ToolOutput, ToolSpec,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -47,13 +49,25 @@ fn arg<'a>(args: &'a Value, name: &str) -> PluginResult<&'a str> {
         .ok_or_else(|| PluginError::InvalidArguments(format!("missing string argument `{name}`")))
 }
 
-fn spec(name: &str, description: &str, parameters: Value, annotations: ToolAnnotations) -> ToolSpec {
-    ToolSpec { name: name.into(), description: description.into(), parameters, annotations }
+fn spec(
+    name: &str,
+    description: &str,
+    parameters: Value,
+    annotations: ToolAnnotations,
+) -> ToolSpec {
+    ToolSpec {
+        name: name.into(),
+        description: description.into(),
+        parameters,
+        annotations,
+    }
 }
 
 /// Write `bytes` to `path` atomically (temp file in the same directory, fsync, rename).
 pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().ok_or_else(|| std::io::Error::other("path has no parent directory"))?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("path has no parent directory"))?;
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.clawft-tmp-{}", std::process::id()));
@@ -88,7 +102,11 @@ impl Tool for ReadFile {
             "read_file",
             "Read a text file from the workspace. Paths are relative to the workspace root.",
             json!({"type": "object", "properties": {"path": {"type": "string", "description": "File path relative to the workspace"}}, "required": ["path"]}),
-            ToolAnnotations { read_only: true, idempotent: true, ..Default::default() },
+            ToolAnnotations {
+                read_only: true,
+                idempotent: true,
+                ..Default::default()
+            },
         )
     }
 
@@ -100,10 +118,16 @@ impl Tool for ReadFile {
         };
         let meta = match tokio::fs::metadata(&path).await {
             Ok(m) => m,
-            Err(err) => return Ok(ToolOutput::error(format!("cannot read `{requested}`: {err}"))),
+            Err(err) => {
+                return Ok(ToolOutput::error(format!(
+                    "cannot read `{requested}`: {err}"
+                )));
+            }
         };
         if meta.is_dir() {
-            return Ok(ToolOutput::error(format!("`{requested}` is a directory; use list_dir")));
+            return Ok(ToolOutput::error(format!(
+                "`{requested}` is a directory; use list_dir"
+            )));
         }
         let limit = self.config.max_read_bytes;
         let bytes = {
@@ -115,7 +139,10 @@ impl Tool for ReadFile {
         };
         let mut text = String::from_utf8_lossy(&bytes).into_owned();
         if meta.len() > limit {
-            text.push_str(&format!("\n\n[… truncated: showed {limit} of {} bytes]", meta.len()));
+            text.push_str(&format!(
+                "\n\n[… truncated: showed {limit} of {} bytes]",
+                meta.len()
+            ));
         }
         Ok(ToolOutput::ok(text))
     }
@@ -143,7 +170,11 @@ impl Tool for WriteFile {
                 "path": {"type": "string", "description": "File path relative to the workspace"},
                 "content": {"type": "string", "description": "The complete new content"}
             }, "required": ["path", "content"]}),
-            ToolAnnotations { destructive: true, idempotent: true, ..Default::default() },
+            ToolAnnotations {
+                destructive: true,
+                idempotent: true,
+                ..Default::default()
+            },
         )
     }
 
@@ -164,8 +195,13 @@ impl Tool for WriteFile {
         let bytes = content.as_bytes().to_vec();
         let target = path.clone();
         match tokio::task::spawn_blocking(move || write_atomic(&target, &bytes)).await {
-            Ok(Ok(())) => Ok(ToolOutput::ok(format!("wrote {} bytes to {requested}", content.len()))),
-            Ok(Err(err)) => Ok(ToolOutput::error(format!("cannot write `{requested}`: {err}"))),
+            Ok(Ok(())) => Ok(ToolOutput::ok(format!(
+                "wrote {} bytes to {requested}",
+                content.len()
+            ))),
+            Ok(Err(err)) => Ok(ToolOutput::error(format!(
+                "cannot write `{requested}`: {err}"
+            ))),
             Err(err) => Err(PluginError::other(err)),
         }
     }
@@ -195,7 +231,10 @@ impl Tool for EditFile {
                 "new": {"type": "string", "description": "Replacement text"},
                 "replace_all": {"type": "boolean", "description": "Replace every occurrence", "default": false}
             }, "required": ["path", "old", "new"]}),
-            ToolAnnotations { destructive: true, ..Default::default() },
+            ToolAnnotations {
+                destructive: true,
+                ..Default::default()
+            },
         )
     }
 
@@ -203,7 +242,10 @@ impl Tool for EditFile {
         let requested = arg(&args, "path")?;
         let old = arg(&args, "old")?;
         let new = arg(&args, "new")?;
-        let all = args.get("replace_all").and_then(Value::as_bool).unwrap_or(false);
+        let all = args
+            .get("replace_all")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if old.is_empty() {
             return Ok(ToolOutput::error("`old` must not be empty"));
         }
@@ -213,11 +255,19 @@ impl Tool for EditFile {
         };
         let text = match tokio::fs::read_to_string(&path).await {
             Ok(t) => t,
-            Err(err) => return Ok(ToolOutput::error(format!("cannot read `{requested}`: {err}"))),
+            Err(err) => {
+                return Ok(ToolOutput::error(format!(
+                    "cannot read `{requested}`: {err}"
+                )));
+            }
         };
         let count = text.matches(old).count();
         let updated = match (count, all) {
-            (0, _) => return Ok(ToolOutput::error(format!("`old` text not found in `{requested}`; read the file and copy the exact text"))),
+            (0, _) => {
+                return Ok(ToolOutput::error(format!(
+                    "`old` text not found in `{requested}`; read the file and copy the exact text"
+                )));
+            }
             (1, _) | (_, true) => text.replace(old, new),
             (n, false) => {
                 return Ok(ToolOutput::error(format!(
@@ -226,13 +276,17 @@ impl Tool for EditFile {
             }
         };
         if updated.len() > self.config.max_write_bytes {
-            return Ok(ToolOutput::error("the edited file would exceed `tools.files.max_write_bytes`"));
+            return Ok(ToolOutput::error(
+                "the edited file would exceed `tools.files.max_write_bytes`",
+            ));
         }
         let target = path.clone();
         tokio::task::spawn_blocking(move || write_atomic(&target, updated.as_bytes()))
             .await
             .map_err(PluginError::other)??;
-        Ok(ToolOutput::ok(format!("replaced {count} occurrence(s) in {requested}")))
+        Ok(ToolOutput::ok(format!(
+            "replaced {count} occurrence(s) in {requested}"
+        )))
     }
 }
 
@@ -255,7 +309,11 @@ impl Tool for ListDir {
             "list_dir",
             "List a workspace directory. Directories end with `/`; files show their size in bytes.",
             json!({"type": "object", "properties": {"path": {"type": "string", "description": "Directory relative to the workspace (default: the root)", "default": "."}}}),
-            ToolAnnotations { read_only: true, idempotent: true, ..Default::default() },
+            ToolAnnotations {
+                read_only: true,
+                idempotent: true,
+                ..Default::default()
+            },
         )
     }
 
@@ -267,7 +325,11 @@ impl Tool for ListDir {
         };
         let mut dir = match tokio::fs::read_dir(&path).await {
             Ok(d) => d,
-            Err(err) => return Ok(ToolOutput::error(format!("cannot list `{requested}`: {err}"))),
+            Err(err) => {
+                return Ok(ToolOutput::error(format!(
+                    "cannot list `{requested}`: {err}"
+                )));
+            }
         };
         let mut entries = Vec::new();
         while let Some(entry) = dir.next_entry().await? {
@@ -284,7 +346,10 @@ impl Tool for ListDir {
         entries.truncate(self.config.max_list_entries);
         let mut out = entries.join("\n");
         if total > self.config.max_list_entries {
-            out.push_str(&format!("\n[… {} more entries not shown]", total - self.config.max_list_entries));
+            out.push_str(&format!(
+                "\n[… {} more entries not shown]",
+                total - self.config.max_list_entries
+            ));
         }
         if total == 0 {
             out = "(empty directory)".into();
@@ -306,13 +371,28 @@ mod tests {
         let ws = tempfile::tempdir().unwrap();
         let c = ctx(ws.path());
         let cfg = FilesConfig::default();
-        let out = WriteFile::new(cfg.clone()).call(json!({"path": "notes/a.txt", "content": "hello world"}), &c).await.unwrap();
+        let out = WriteFile::new(cfg.clone())
+            .call(json!({"path": "notes/a.txt", "content": "hello world"}), &c)
+            .await
+            .unwrap();
         assert!(!out.is_error, "{}", out.content);
-        let out = EditFile::new(cfg.clone()).call(json!({"path": "notes/a.txt", "old": "world", "new": "there"}), &c).await.unwrap();
+        let out = EditFile::new(cfg.clone())
+            .call(
+                json!({"path": "notes/a.txt", "old": "world", "new": "there"}),
+                &c,
+            )
+            .await
+            .unwrap();
         assert!(!out.is_error, "{}", out.content);
-        let out = ReadFile::new(cfg.clone()).call(json!({"path": "notes/a.txt"}), &c).await.unwrap();
+        let out = ReadFile::new(cfg.clone())
+            .call(json!({"path": "notes/a.txt"}), &c)
+            .await
+            .unwrap();
         assert_eq!(out.content, "hello there");
-        let out = ListDir::new(cfg.clone()).call(json!({"path": "notes"}), &c).await.unwrap();
+        let out = ListDir::new(cfg.clone())
+            .call(json!({"path": "notes"}), &c)
+            .await
+            .unwrap();
         assert_eq!(out.content, "a.txt  (11 bytes)");
         let out = ListDir::new(cfg).call(json!({}), &c).await.unwrap();
         assert_eq!(out.content, "notes/");
@@ -322,19 +402,56 @@ mod tests {
     async fn errors_are_results_the_model_can_read() {
         let ws = tempfile::tempdir().unwrap();
         let c = ctx(ws.path());
-        let cfg = FilesConfig { max_read_bytes: 4, max_write_bytes: 8, ..Default::default() };
-        let out = ReadFile::new(cfg.clone()).call(json!({"path": "../etc/passwd"}), &c).await.unwrap();
-        assert!(out.is_error && out.content.contains("outside the workspace"), "{}", out.content);
-        let out = ReadFile::new(cfg.clone()).call(json!({"path": "missing"}), &c).await.unwrap();
+        let cfg = FilesConfig {
+            max_read_bytes: 4,
+            max_write_bytes: 8,
+            ..Default::default()
+        };
+        let out = ReadFile::new(cfg.clone())
+            .call(json!({"path": "../etc/passwd"}), &c)
+            .await
+            .unwrap();
+        assert!(
+            out.is_error && out.content.contains("outside the workspace"),
+            "{}",
+            out.content
+        );
+        let out = ReadFile::new(cfg.clone())
+            .call(json!({"path": "missing"}), &c)
+            .await
+            .unwrap();
         assert!(out.is_error);
-        let out = WriteFile::new(cfg.clone()).call(json!({"path": "x", "content": "123456789"}), &c).await.unwrap();
+        let out = WriteFile::new(cfg.clone())
+            .call(json!({"path": "x", "content": "123456789"}), &c)
+            .await
+            .unwrap();
         assert!(out.is_error && out.content.contains("max_write_bytes"));
-        WriteFile::new(FilesConfig::default()).call(json!({"path": "x", "content": "aa aa bbbbb"}), &c).await.unwrap();
-        let out = EditFile::new(FilesConfig::default()).call(json!({"path": "x", "old": "aa", "new": "c"}), &c).await.unwrap();
+        WriteFile::new(FilesConfig::default())
+            .call(json!({"path": "x", "content": "aa aa bbbbb"}), &c)
+            .await
+            .unwrap();
+        let out = EditFile::new(FilesConfig::default())
+            .call(json!({"path": "x", "old": "aa", "new": "c"}), &c)
+            .await
+            .unwrap();
         assert!(out.is_error && out.content.contains("occurs 2 times"));
-        let out = ReadFile::new(cfg).call(json!({"path": "x"}), &c).await.unwrap();
-        assert!(out.content.starts_with("aa a\n\n[… truncated: showed 4 of 11 bytes]"), "{}", out.content);
-        assert!(ReadFile::new(FilesConfig::default()).call(json!({}), &c).await.is_err(), "missing argument is a call error");
+        let out = ReadFile::new(cfg)
+            .call(json!({"path": "x"}), &c)
+            .await
+            .unwrap();
+        assert!(
+            out.content
+                .starts_with("aa a\n\n[… truncated: showed 4 of 11 bytes]"),
+            "{}",
+            out.content
+        );
+        assert!(
+            ReadFile::new(FilesConfig::default())
+                .call(json!({}), &c)
+                .await
+                .is_err(),
+            "missing argument is a call error"
+        );
     }
 
     #[test]
@@ -342,7 +459,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write_atomic(&dir.path().join("f"), b"one").unwrap();
         write_atomic(&dir.path().join("f"), b"two").unwrap();
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["f"]);
         assert_eq!(std::fs::read(dir.path().join("f")).unwrap(), b"two");
     }

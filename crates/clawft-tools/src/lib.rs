@@ -39,13 +39,17 @@ fn section<T: serde::de::DeserializeOwned + Default>(
 ) -> Result<T, ToolConfigError> {
     match config.get(tool) {
         None => Ok(T::default()),
-        Some(value) => serde_json::from_value(value.clone())
-            .map_err(|err| ToolConfigError { tool: tool.to_owned(), message: err.to_string() }),
+        Some(value) => serde_json::from_value(value.clone()).map_err(|err| ToolConfigError {
+            tool: tool.to_owned(),
+            message: err.to_string(),
+        }),
     }
 }
 
 /// Every built-in tool that is enabled in `config` (the `tools` section).
-pub fn builtin_tools(config: &BTreeMap<String, Value>) -> Result<Vec<Arc<dyn Tool>>, ToolConfigError> {
+pub fn builtin_tools(
+    config: &BTreeMap<String, Value>,
+) -> Result<Vec<Arc<dyn Tool>>, ToolConfigError> {
     for key in config.keys() {
         if !["files", "exec", "web_fetch", "message"].contains(&key.as_str()) {
             return Err(ToolConfigError {
@@ -84,23 +88,48 @@ mod tests {
         let tools = builtin_tools(&BTreeMap::new()).unwrap();
         let mut names: Vec<String> = tools.iter().map(|t| t.spec().name).collect();
         names.sort();
-        assert_eq!(names, ["edit_file", "exec", "list_dir", "message", "read_file", "web_fetch", "write_file"]);
+        assert_eq!(
+            names,
+            [
+                "edit_file",
+                "exec",
+                "list_dir",
+                "message",
+                "read_file",
+                "web_fetch",
+                "write_file"
+            ]
+        );
         for tool in &tools {
             let spec = tool.spec();
             assert_eq!(spec.parameters["type"], "object", "{}", spec.name);
             assert!(spec.parameters["properties"].is_object(), "{}", spec.name);
-            assert!(spec.description.len() > 20, "{} needs a real description", spec.name);
+            assert!(
+                spec.description.len() > 20,
+                "{} needs a real description",
+                spec.name
+            );
         }
     }
 
     #[test]
     fn sections_disable_tools_and_typos_are_caught() {
         let config = BTreeMap::from([("exec".to_owned(), json!({"enabled": false}))]);
-        let names: Vec<String> = builtin_tools(&config).unwrap().iter().map(|t| t.spec().name).collect();
+        let names: Vec<String> = builtin_tools(&config)
+            .unwrap()
+            .iter()
+            .map(|t| t.spec().name)
+            .collect();
         assert!(!names.contains(&"exec".to_owned()));
         let bad = BTreeMap::from([("exec".to_owned(), json!({"timeout": 5}))]);
-        let err = builtin_tools(&bad).err().expect("unknown field").to_string();
-        assert!(err.contains("tools.exec") && err.contains("timeout"), "{err}");
+        let err = builtin_tools(&bad)
+            .err()
+            .expect("unknown field")
+            .to_string();
+        assert!(
+            err.contains("tools.exec") && err.contains("timeout"),
+            "{err}"
+        );
         let bad = BTreeMap::from([("exce".to_owned(), json!({}))]);
         assert!(builtin_tools(&bad).is_err());
     }

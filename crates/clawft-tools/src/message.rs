@@ -2,7 +2,10 @@
 //! or a reply to another channel).
 
 use async_trait::async_trait;
-use clawft_plugin::{OutboundMessage, PluginError, PluginResult, Tool, ToolAnnotations, ToolContext, ToolOutput, ToolSpec};
+use clawft_plugin::{
+    OutboundMessage, PluginError, PluginResult, Tool, ToolAnnotations, ToolContext, ToolOutput,
+    ToolSpec,
+};
 use serde_json::{Value, json};
 
 /// The `message` tool.
@@ -26,17 +29,29 @@ impl Tool for Message {
     }
 
     async fn call(&self, args: Value, ctx: &ToolContext) -> PluginResult<ToolOutput> {
-        let content = args
-            .get("content")
+        let content = args.get("content").and_then(Value::as_str).ok_or_else(|| {
+            PluginError::InvalidArguments("missing string argument `content`".into())
+        })?;
+        let channel = args
+            .get("channel")
             .and_then(Value::as_str)
-            .ok_or_else(|| PluginError::InvalidArguments("missing string argument `content`".into()))?;
-        let channel = args.get("channel").and_then(Value::as_str).unwrap_or(&ctx.channel);
-        let chat_id = args.get("chat_id").and_then(Value::as_str).unwrap_or(&ctx.chat_id);
+            .unwrap_or(&ctx.channel);
+        let chat_id = args
+            .get("chat_id")
+            .and_then(Value::as_str)
+            .unwrap_or(&ctx.chat_id);
         let Some(sink) = &ctx.messages else {
-            return Ok(ToolOutput::error("messaging is not available in this session (no gateway running)"));
+            return Ok(ToolOutput::error(
+                "messaging is not available in this session (no gateway running)",
+            ));
         };
-        match sink.send(OutboundMessage::new(channel, chat_id, content)).await {
-            Ok(()) => Ok(ToolOutput::ok(format!("message queued for {channel}:{chat_id}"))),
+        match sink
+            .send(OutboundMessage::new(channel, chat_id, content))
+            .await
+        {
+            Ok(()) => Ok(ToolOutput::ok(format!(
+                "message queued for {channel}:{chat_id}"
+            ))),
             Err(err) => Ok(ToolOutput::error(format!("could not send: {err}"))),
         }
     }
@@ -63,11 +78,33 @@ mod tests {
         let mut ctx = ToolContext::new("/tmp", "telegram", "42");
         ctx.messages = Some(sink.clone());
         Message.call(json!({"content": "hi"}), &ctx).await.unwrap();
-        Message.call(json!({"content": "yo", "channel": "slack", "chat_id": "C1"}), &ctx).await.unwrap();
+        Message
+            .call(
+                json!({"content": "yo", "channel": "slack", "chat_id": "C1"}),
+                &ctx,
+            )
+            .await
+            .unwrap();
         let sent = sink.0.lock().unwrap().clone();
-        assert_eq!((sent[0].channel.as_str(), sent[0].chat_id.as_str()), ("telegram", "42"));
-        assert_eq!((sent[1].channel.as_str(), sent[1].chat_id.as_str(), sent[1].content.text.as_str()), ("slack", "C1", "yo"));
-        let out = Message.call(json!({"content": "x"}), &ToolContext::new("/tmp", "cli", "c")).await.unwrap();
+        assert_eq!(
+            (sent[0].channel.as_str(), sent[0].chat_id.as_str()),
+            ("telegram", "42")
+        );
+        assert_eq!(
+            (
+                sent[1].channel.as_str(),
+                sent[1].chat_id.as_str(),
+                sent[1].content.text.as_str()
+            ),
+            ("slack", "C1", "yo")
+        );
+        let out = Message
+            .call(
+                json!({"content": "x"}),
+                &ToolContext::new("/tmp", "cli", "c"),
+            )
+            .await
+            .unwrap();
         assert!(out.is_error);
     }
 }

@@ -20,7 +20,12 @@ pub fn is_public(ip: IpAddr) -> bool {
             let seg = v6.segments();
             // NAT64 well-known prefix 64:ff9b::/96 embeds an IPv4 address.
             if seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-                let v4 = Ipv4Addr::new((seg[6] >> 8) as u8, seg[6] as u8, (seg[7] >> 8) as u8, seg[7] as u8);
+                let v4 = Ipv4Addr::new(
+                    (seg[6] >> 8) as u8,
+                    seg[6] as u8,
+                    (seg[7] >> 8) as u8,
+                    seg[7] as u8,
+                );
                 return is_public_v4(v4);
             }
             !(v6.is_loopback()
@@ -53,7 +58,11 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 pub fn check_url(url: &url::Url, allowed_private: &[String]) -> Result<(), String> {
     match url.scheme() {
         "http" | "https" => {}
-        other => return Err(format!("the `{other}:` scheme is not allowed; use http or https")),
+        other => {
+            return Err(format!(
+                "the `{other}:` scheme is not allowed; use http or https"
+            ));
+        }
     }
     let host = url.host_str().ok_or("the URL has no host")?;
     if allowed_private.iter().any(|h| h.eq_ignore_ascii_case(host)) {
@@ -63,7 +72,9 @@ pub fn check_url(url: &url::Url, allowed_private: &[String]) -> Result<(), Strin
     if let Ok(ip) = bare.parse::<IpAddr>()
         && !is_public(ip)
     {
-        return Err(format!("`{host}` is a loopback, private or link-local address; refused"));
+        return Err(format!(
+            "`{host}` is a loopback, private or link-local address; refused"
+        ));
     }
     if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {
         return Err(format!("`{host}` is a loopback name; refused"));
@@ -87,17 +98,30 @@ impl GuardedResolver {
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
-        let allowed = self.allowed_private.iter().any(|h| h.eq_ignore_ascii_case(&host));
+        let allowed = self
+            .allowed_private
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(&host));
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let total = addrs.len();
-            let kept: Vec<SocketAddr> = addrs.iter().copied().filter(|a| allowed || is_public(a.ip())).collect();
+            let kept: Vec<SocketAddr> = addrs
+                .iter()
+                .copied()
+                .filter(|a| allowed || is_public(a.ip()))
+                .collect();
             if kept.is_empty() {
-                let shown = addrs.first().map(|a| a.ip().to_string()).unwrap_or_default();
+                let shown = addrs
+                    .first()
+                    .map(|a| a.ip().to_string())
+                    .unwrap_or_default();
                 let msg = if total == 0 {
                     format!("`{host}` did not resolve")
                 } else {
-                    format!("`{host}` resolves to a loopback, private or link-local address ({shown}); refused")
+                    format!(
+                        "`{host}` resolves to a loopback, private or link-local address ({shown}); refused"
+                    )
                 };
                 return Err(msg.into());
             }
@@ -113,13 +137,36 @@ mod tests {
     #[test]
     fn classifies_addresses() {
         for private in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-            "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "64:ff9b::a9fe:a9fe", "224.0.0.1", "255.255.255.255",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "224.0.0.1",
+            "255.255.255.255",
         ] {
-            assert!(!is_public(private.parse().unwrap()), "{private} should be refused");
+            assert!(
+                !is_public(private.parse().unwrap()),
+                "{private} should be refused"
+            );
         }
-        for public in ["1.1.1.1", "93.184.216.34", "2606:4700::1111", "::ffff:8.8.8.8"] {
-            assert!(is_public(public.parse().unwrap()), "{public} should be allowed");
+        for public in [
+            "1.1.1.1",
+            "93.184.216.34",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
+            assert!(
+                is_public(public.parse().unwrap()),
+                "{public} should be allowed"
+            );
         }
     }
 
@@ -127,7 +174,11 @@ mod tests {
     fn urls_are_checked_before_connecting() {
         let check = |u: &str, allow: &[String]| check_url(&url::Url::parse(u).unwrap(), allow);
         assert!(check("https://example.com/x", &[]).is_ok());
-        assert!(check("file:///etc/passwd", &[]).unwrap_err().contains("scheme"));
+        assert!(
+            check("file:///etc/passwd", &[])
+                .unwrap_err()
+                .contains("scheme")
+        );
         assert!(check("http://127.0.0.1:8080/", &[]).is_err());
         assert!(check("http://[::1]/", &[]).is_err());
         assert!(check("http://localhost/", &[]).is_err());
@@ -138,7 +189,11 @@ mod tests {
     #[tokio::test]
     async fn resolver_refuses_names_that_point_inside() {
         let resolver = GuardedResolver::default();
-        let err = resolver.resolve("localhost".parse().unwrap()).await.err().expect("refused");
+        let err = resolver
+            .resolve("localhost".parse().unwrap())
+            .await
+            .err()
+            .expect("refused");
         assert!(err.to_string().contains("refused"), "{err}");
         let allowed = GuardedResolver::new(vec!["localhost".into()]);
         assert!(allowed.resolve("localhost".parse().unwrap()).await.is_ok());

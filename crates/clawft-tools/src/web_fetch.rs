@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use clawft_plugin::{PluginError, PluginResult, Tool, ToolAnnotations, ToolContext, ToolOutput, ToolSpec};
+use clawft_plugin::{
+    PluginError, PluginResult, Tool, ToolAnnotations, ToolContext, ToolOutput, ToolSpec,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -99,7 +101,12 @@ pub fn html_to_text(html: &str) -> String {
             }
             let end = html[i..].find('>').map(|p| i + p + 1).unwrap_or(html.len());
             let tag = &lower[i..end];
-            if ["<br", "<p", "</p", "<div", "</div", "<li", "<h1", "<h2", "<h3", "<tr", "</h"].iter().any(|t| tag.starts_with(t)) {
+            if [
+                "<br", "<p", "</p", "<div", "</div", "<li", "<h1", "<h2", "<h3", "<tr", "</h",
+            ]
+            .iter()
+            .any(|t| tag.starts_with(t))
+            {
                 out.push('\n');
             }
             i = end;
@@ -152,7 +159,11 @@ impl Tool for WebFetch {
             .ok_or_else(|| PluginError::InvalidArguments("missing string argument `url`".into()))?;
         let url = match url::Url::parse(raw) {
             Ok(u) => u,
-            Err(err) => return Ok(ToolOutput::error(format!("`{raw}` is not a valid URL: {err}"))),
+            Err(err) => {
+                return Ok(ToolOutput::error(format!(
+                    "`{raw}` is not a valid URL: {err}"
+                )));
+            }
         };
         if let Err(why) = check_url(&url, &self.config.allow_private_hosts) {
             return Ok(ToolOutput::error(why));
@@ -179,7 +190,11 @@ impl Tool for WebFetch {
             .to_owned();
         let mut body: Vec<u8> = Vec::new();
         let mut cut = false;
-        while let Some(chunk) = resp.chunk().await.map_err(|e| PluginError::other(format!("download failed: {e}")))? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| PluginError::other(format!("download failed: {e}")))?
+        {
             let room = self.config.max_bytes.saturating_sub(body.len());
             if chunk.len() > room {
                 body.extend_from_slice(&chunk[..room]);
@@ -189,16 +204,27 @@ impl Tool for WebFetch {
             body.extend_from_slice(&chunk);
         }
         let raw_text = String::from_utf8_lossy(&body);
-        let mut text = if content_type.contains("html") { html_to_text(&raw_text) } else { raw_text.into_owned() };
+        let mut text = if content_type.contains("html") {
+            html_to_text(&raw_text)
+        } else {
+            raw_text.into_owned()
+        };
         if let Some((idx, _)) = text.char_indices().nth(self.config.max_chars) {
             text.truncate(idx);
             cut = true;
         }
-        let mut out = format!("status: {}\ncontent-type: {content_type}\n\n{text}", status.as_u16());
+        let mut out = format!(
+            "status: {}\ncontent-type: {content_type}\n\n{text}",
+            status.as_u16()
+        );
         if cut {
             out.push_str("\n\n[… truncated]");
         }
-        Ok(if status.is_success() { ToolOutput::ok(out) } else { ToolOutput::error(out) })
+        Ok(if status.is_success() {
+            ToolOutput::ok(out)
+        } else {
+            ToolOutput::error(out)
+        })
     }
 }
 
@@ -217,22 +243,60 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = axum::Router::new()
-            .route("/", axum::routing::get(|| async { ([("content-type", "text/html")], "<p>hello</p>") }))
-            .route("/hop", axum::routing::get(|| async { axum::response::Redirect::temporary("http://10.0.0.1/") }));
+            .route(
+                "/",
+                axum::routing::get(|| async { ([("content-type", "text/html")], "<p>hello</p>") }),
+            )
+            .route(
+                "/hop",
+                axum::routing::get(|| async {
+                    axum::response::Redirect::temporary("http://10.0.0.1/")
+                }),
+            );
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let ctx = ToolContext::new("/tmp", "cli", "t");
 
         let refused = WebFetch::new(WebFetchConfig::default());
-        let out = refused.call(json!({"url": format!("http://{addr}/")}), &ctx).await.unwrap();
-        assert!(out.is_error && out.content.contains("refused"), "{}", out.content);
-        let out = refused.call(json!({"url": format!("http://localhost:{}/", addr.port())}), &ctx).await.unwrap();
-        assert!(out.is_error && out.content.contains("refused"), "{}", out.content);
+        let out = refused
+            .call(json!({"url": format!("http://{addr}/")}), &ctx)
+            .await
+            .unwrap();
+        assert!(
+            out.is_error && out.content.contains("refused"),
+            "{}",
+            out.content
+        );
+        let out = refused
+            .call(
+                json!({"url": format!("http://localhost:{}/", addr.port())}),
+                &ctx,
+            )
+            .await
+            .unwrap();
+        assert!(
+            out.is_error && out.content.contains("refused"),
+            "{}",
+            out.content
+        );
 
-        let allowed = WebFetch::new(WebFetchConfig { allow_private_hosts: vec!["127.0.0.1".into()], ..Default::default() });
-        let out = allowed.call(json!({"url": format!("http://{addr}/")}), &ctx).await.unwrap();
+        let allowed = WebFetch::new(WebFetchConfig {
+            allow_private_hosts: vec!["127.0.0.1".into()],
+            ..Default::default()
+        });
+        let out = allowed
+            .call(json!({"url": format!("http://{addr}/")}), &ctx)
+            .await
+            .unwrap();
         assert!(!out.is_error, "{}", out.content);
         assert!(out.content.ends_with("\n\nhello"), "{}", out.content);
-        let out = allowed.call(json!({"url": format!("http://{addr}/hop")}), &ctx).await.unwrap();
-        assert!(out.is_error && out.content.contains("redirect refused"), "{}", out.content);
+        let out = allowed
+            .call(json!({"url": format!("http://{addr}/hop")}), &ctx)
+            .await
+            .unwrap();
+        assert!(
+            out.is_error && out.content.contains("redirect refused"),
+            "{}",
+            out.content
+        );
     }
 }

@@ -42,7 +42,12 @@ pub fn load_from(paths: Paths, workspace: Option<PathBuf>) -> Result<LoadedConfi
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or(workspace)
-        .or_else(|| merged.get("workspace").and_then(Value::as_str).map(expand_home))
+        .or_else(|| {
+            merged
+                .get("workspace")
+                .and_then(Value::as_str)
+                .map(expand_home)
+        })
         .unwrap_or_else(|| paths.default_workspace());
     let workspace = absolute(&workspace);
 
@@ -58,19 +63,39 @@ pub fn load_from(paths: Paths, workspace: Option<PathBuf>) -> Result<LoadedConfi
     let file_list = if files.is_empty() {
         "defaults (no config file)".to_owned()
     } else {
-        files.iter().map(|f| format!("`{}`", f.display())).collect::<Vec<_>>().join(" + ")
+        files
+            .iter()
+            .map(|f| format!("`{}`", f.display()))
+            .collect::<Vec<_>>()
+            .join(" + ")
     };
     let config: Config = serde_path_to_error::deserialize(merged.clone()).map_err(|err| {
         let key = err.path().to_string();
         ConfigError::Invalid {
             files: file_list.clone(),
-            key: if key == "." { "(top level)".into() } else { key },
+            key: if key == "." {
+                "(top level)".into()
+            } else {
+                key
+            },
             message: err.into_inner().to_string(),
         }
     })?;
 
-    if let Some(unknown) = config.sections.keys().find(|k| !super::KNOWN_SECTIONS.contains(&k.as_str())) {
-        let mut known: Vec<&str> = vec!["workspace", "agent", "providers", "tools", "personality", "channels", "plugins"];
+    if let Some(unknown) = config
+        .sections
+        .keys()
+        .find(|k| !super::KNOWN_SECTIONS.contains(&k.as_str()))
+    {
+        let mut known: Vec<&str> = vec![
+            "workspace",
+            "agent",
+            "providers",
+            "tools",
+            "personality",
+            "channels",
+            "plugins",
+        ];
         known.extend_from_slice(super::KNOWN_SECTIONS);
         let hint = crate::suggest::did_you_mean(unknown, known.iter().copied())
             .unwrap_or_else(|| format!("; known sections: {}", known.join(", ")));
@@ -81,7 +106,13 @@ pub fn load_from(paths: Paths, workspace: Option<PathBuf>) -> Result<LoadedConfi
         });
     }
 
-    Ok(LoadedConfig { config, paths, workspace, files, merged })
+    Ok(LoadedConfig {
+        config,
+        paths,
+        workspace,
+        files,
+        merged,
+    })
 }
 
 /// Parse one config file and refuse literal secrets in it.
@@ -90,7 +121,10 @@ fn read_document(path: &Path) -> Result<Value, ConfigError> {
         path: path.to_owned(),
         source,
     })?;
-    let is_yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+    let is_yaml = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
     let value: Value = if text.trim().is_empty() {
         Value::Object(Map::new())
     } else if is_yaml {
@@ -110,12 +144,25 @@ fn read_document(path: &Path) -> Result<Value, ConfigError> {
         })?
     };
     if let Some(key) = find_literal_secrets(&value).into_iter().next() {
-        let leaf = key.rsplit('.').next().unwrap_or(&key).trim_end_matches(']').to_owned();
-        let env = format!("CLAWFT_{}", key.replace(['.', '[', ']', '-'], "_").to_ascii_uppercase())
-            .replace("__", "_")
-            .trim_end_matches('_')
+        let leaf = key
+            .rsplit('.')
+            .next()
+            .unwrap_or(&key)
+            .trim_end_matches(']')
             .to_owned();
-        return Err(ConfigError::LiteralSecret { path: path.to_owned(), key, leaf, env });
+        let env = format!(
+            "CLAWFT_{}",
+            key.replace(['.', '[', ']', '-'], "_").to_ascii_uppercase()
+        )
+        .replace("__", "_")
+        .trim_end_matches('_')
+        .to_owned();
+        return Err(ConfigError::LiteralSecret {
+            path: path.to_owned(),
+            key,
+            leaf,
+            env,
+        });
     }
     Ok(value)
 }
@@ -163,7 +210,10 @@ fn set_path(doc: &mut Value, keys: &[&str], value: Value) {
         }
         cur = cur
             .as_object_mut()
-            .map(|m| m.entry(key.to_string()).or_insert_with(|| Value::Object(Map::new())))
+            .map(|m| {
+                m.entry(key.to_string())
+                    .or_insert_with(|| Value::Object(Map::new()))
+            })
             .expect("just made an object");
     }
     if !cur.is_object() {
@@ -188,7 +238,9 @@ fn absolute(path: &Path) -> PathBuf {
     if path.is_absolute() {
         path.to_owned()
     } else {
-        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_owned())
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_owned())
     }
 }
 
@@ -200,7 +252,10 @@ mod tests {
     #[test]
     fn merge_is_deep_and_project_wins() {
         let mut base = json!({"agent": {"model": "a", "max_iterations": 3}, "tools": {"exec": {"timeout_secs": 5}}});
-        merge(&mut base, json!({"agent": {"model": "b"}, "tools": {"exec": {"enabled": false}}}));
+        merge(
+            &mut base,
+            json!({"agent": {"model": "b"}, "tools": {"exec": {"enabled": false}}}),
+        );
         assert_eq!(
             base,
             json!({"agent": {"model": "b", "max_iterations": 3}, "tools": {"exec": {"timeout_secs": 5, "enabled": false}}})
@@ -213,7 +268,10 @@ mod tests {
         let vars = [
             ("CLAWFT_MODEL".to_owned(), "m2".to_owned()),
             ("CLAWFT__AGENT__MAX_ITERATIONS".to_owned(), "7".to_owned()),
-            ("CLAWFT__TOOLS__EXEC__ENABLED".to_owned(), "false".to_owned()),
+            (
+                "CLAWFT__TOOLS__EXEC__ENABLED".to_owned(),
+                "false".to_owned(),
+            ),
             ("UNRELATED".to_owned(), "x".to_owned()),
         ];
         apply_env_overrides(&mut doc, vars.into_iter());
@@ -226,9 +284,17 @@ mod tests {
     fn global_and_project_files_merge_and_yaml_works() {
         let home = tempfile::tempdir().unwrap();
         let ws = tempfile::tempdir().unwrap();
-        std::fs::write(home.path().join("config.json"), r#"{"agent": {"model": "global", "max_iterations": 4}}"#).unwrap();
+        std::fs::write(
+            home.path().join("config.json"),
+            r#"{"agent": {"model": "global", "max_iterations": 4}}"#,
+        )
+        .unwrap();
         std::fs::create_dir_all(ws.path().join(".clawft")).unwrap();
-        std::fs::write(ws.path().join(".clawft/config.yaml"), "agent:\n  model: project\n").unwrap();
+        std::fs::write(
+            ws.path().join(".clawft/config.yaml"),
+            "agent:\n  model: project\n",
+        )
+        .unwrap();
         let loaded = load_from(Paths::at(home.path()), Some(ws.path().to_owned())).unwrap();
         assert_eq!(loaded.config.agent.model.as_deref(), Some("project"));
         assert_eq!(loaded.config.agent.max_iterations, 4);
@@ -238,21 +304,42 @@ mod tests {
     #[test]
     fn literal_secret_is_refused_with_the_fix() {
         let home = tempfile::tempdir().unwrap();
-        std::fs::write(home.path().join("config.json"), r#"{"providers": {"openai": {"api_key": "sk-123"}}}"#).unwrap();
-        let err = load_from(Paths::at(home.path()), Some(home.path().into())).unwrap_err().to_string();
+        std::fs::write(
+            home.path().join("config.json"),
+            r#"{"providers": {"openai": {"api_key": "sk-123"}}}"#,
+        )
+        .unwrap();
+        let err = load_from(Paths::at(home.path()), Some(home.path().into()))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`providers.openai.api_key`"), "{err}");
         assert!(err.contains("literal secret"), "{err}");
-        assert!(err.contains(r#""api_key": {"env": "CLAWFT_PROVIDERS_OPENAI_API_KEY"}"#), "{err}");
-        assert!(!err.contains("sk-123"), "the secret must not be echoed: {err}");
+        assert!(
+            err.contains(r#""api_key": {"env": "CLAWFT_PROVIDERS_OPENAI_API_KEY"}"#),
+            "{err}"
+        );
+        assert!(
+            !err.contains("sk-123"),
+            "the secret must not be echoed: {err}"
+        );
     }
 
     #[test]
     fn bad_key_names_file_and_path() {
         let home = tempfile::tempdir().unwrap();
-        std::fs::write(home.path().join("config.json"), r#"{"agent": {"max_iteration": 4}}"#).unwrap();
-        let err = load_from(Paths::at(home.path()), Some(home.path().into())).unwrap_err().to_string();
+        std::fs::write(
+            home.path().join("config.json"),
+            r#"{"agent": {"max_iteration": 4}}"#,
+        )
+        .unwrap();
+        let err = load_from(Paths::at(home.path()), Some(home.path().into()))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("config.json"), "{err}");
-        assert!(err.contains("agent.max_iteration") || err.contains("`agent`"), "{err}");
+        assert!(
+            err.contains("agent.max_iteration") || err.contains("`agent`"),
+            "{err}"
+        );
         assert!(err.contains("unknown field `max_iteration`"), "{err}");
     }
 
@@ -260,7 +347,9 @@ mod tests {
     fn syntax_error_has_line() {
         let home = tempfile::tempdir().unwrap();
         std::fs::write(home.path().join("config.json"), "{\n  \"agent\": ,\n}").unwrap();
-        let err = load_from(Paths::at(home.path()), Some(home.path().into())).unwrap_err().to_string();
+        let err = load_from(Paths::at(home.path()), Some(home.path().into()))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 2"), "{err}");
     }
 }

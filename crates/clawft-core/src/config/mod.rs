@@ -14,7 +14,7 @@ mod types;
 use std::path::PathBuf;
 
 pub use load::{LoadedConfig, load, load_from};
-pub use paths::Paths;
+pub use paths::{Paths, find_config_file as find_config_file_in};
 pub use provider_env::{ResolvedProvider, resolve_provider};
 pub use secret::{Secret, SecretRef, find_literal_secrets};
 pub use types::*;
@@ -42,7 +42,9 @@ pub enum ConfigError {
         message: String,
     },
     /// A key has the wrong type or is unknown.
-    #[error("invalid config in {files}: `{key}`: {message}\nhelp: see `weft config show` for the effective config and `weft onboard` for a commented example")]
+    #[error(
+        "invalid config in {files}: `{key}`: {message}\nhelp: see `weft config show` for the effective config and `weft onboard` for a commented example"
+    )]
     Invalid {
         /// The files that were merged.
         files: String,
@@ -52,7 +54,9 @@ pub enum ConfigError {
         message: String,
     },
     /// A secret is written literally in a config file.
-    #[error("`{key}` in `{path}` holds a literal secret; secrets are never kept in config files\nhelp: replace it with a reference, e.g. `\"{leaf}\": {{\"env\": \"{env}\"}}` and export {env}, or `{{\"file\": \"/run/secrets/{leaf}\"}}`")]
+    #[error(
+        "`{key}` in `{path}` holds a literal secret; secrets are never kept in config files\nhelp: replace it with a reference, e.g. `\"{leaf}\": {{\"env\": \"{env}\"}}` and export {env}, or `{{\"file\": \"/run/secrets/{leaf}\"}}`"
+    )]
     LiteralSecret {
         /// The file.
         path: PathBuf,
@@ -72,7 +76,9 @@ pub enum ConfigError {
         message: String,
     },
     /// No LLM provider configured or found in the environment.
-    #[error("no LLM provider is configured\nhelp: set one of these and try again:\n  - OPENAI_API_KEY (and OPENAI_BASE_URL for any OpenAI-compatible server, e.g. vLLM, llama.cpp, OpenRouter)\n  - ANTHROPIC_API_KEY (and optionally ANTHROPIC_BASE_URL)\n  - OLLAMA_HOST for a local Ollama server\n  or add a `providers` entry to {config}, e.g.\n    \"providers\": {{\"openai\": {{\"kind\": \"openai\", \"api_key\": {{\"env\": \"OPENAI_API_KEY\"}}}}}}\n  and choose the model with CLAWFT_MODEL or `agent.model`")]
+    #[error(
+        "no LLM provider is configured\nhelp: set one of these and try again:\n  - OPENAI_API_KEY (and OPENAI_BASE_URL for any OpenAI-compatible server, e.g. vLLM, llama.cpp, OpenRouter)\n  - ANTHROPIC_API_KEY (and optionally ANTHROPIC_BASE_URL)\n  - OLLAMA_HOST for a local Ollama server\n  or add a `providers` entry to {config}, e.g.\n    \"providers\": {{\"openai\": {{\"kind\": \"openai\", \"api_key\": {{\"env\": \"OPENAI_API_KEY\"}}}}}}\n  and choose the model with CLAWFT_MODEL or `agent.model`"
+    )]
     NoProvider {
         /// The global config path, for the hint.
         config: String,

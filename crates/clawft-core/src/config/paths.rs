@@ -13,12 +13,16 @@ impl Paths {
     /// From `CLAWFT_HOME`, else the user's home directory.
     pub fn from_env() -> Self {
         if let Some(home) = std::env::var_os("CLAWFT_HOME").filter(|v| !v.is_empty()) {
-            return Self { home: PathBuf::from(home) };
+            return Self {
+                home: PathBuf::from(home),
+            };
         }
         let base = directories::BaseDirs::new()
             .map(|b| b.home_dir().to_owned())
             .unwrap_or_else(|| PathBuf::from("."));
-        Self { home: base.join(".clawft") }
+        Self {
+            home: base.join(".clawft"),
+        }
     }
 
     /// State rooted at `home`.

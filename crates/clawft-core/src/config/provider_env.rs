@@ -38,33 +38,72 @@ pub fn resolve_provider(config: &Config, paths: &Paths) -> Result<ResolvedProvid
             .as_ref()
             .map(|r| r.resolve(&format!("providers.{name}.api_key")))
             .transpose()?;
-        let base_url = provider.base_url.clone().unwrap_or_else(|| default_base(provider.kind).to_owned());
+        let base_url = provider
+            .base_url
+            .clone()
+            .unwrap_or_else(|| default_base(provider.kind).to_owned());
         let model = model_override
             .or_else(|| provider.model.clone())
             .unwrap_or_else(|| default_model(provider.kind).to_owned());
-        return Ok(build(name, provider.kind, base_url, api_key, model, provider));
+        return Ok(build(
+            name,
+            provider.kind,
+            base_url,
+            api_key,
+            model,
+            provider,
+        ));
     }
 
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let defaults = ProviderConfig::default();
     if env("OPENAI_API_KEY").is_some() || env("OPENAI_BASE_URL").is_some() {
-        let base = env("OPENAI_BASE_URL").unwrap_or_else(|| default_base(ProviderKind::Openai).to_owned());
+        let base =
+            env("OPENAI_BASE_URL").unwrap_or_else(|| default_base(ProviderKind::Openai).to_owned());
         let model = model_override.unwrap_or_else(|| DEFAULT_OPENAI_MODEL.to_owned());
         let key = env("OPENAI_API_KEY").map(Secret::new);
-        return Ok(build("openai", ProviderKind::Openai, base, key, model, &defaults));
+        return Ok(build(
+            "openai",
+            ProviderKind::Openai,
+            base,
+            key,
+            model,
+            &defaults,
+        ));
     }
     if let Some(key) = env("ANTHROPIC_API_KEY") {
-        let base = env("ANTHROPIC_BASE_URL").unwrap_or_else(|| default_base(ProviderKind::Anthropic).to_owned());
+        let base = env("ANTHROPIC_BASE_URL")
+            .unwrap_or_else(|| default_base(ProviderKind::Anthropic).to_owned());
         let model = model_override.unwrap_or_else(|| DEFAULT_ANTHROPIC_MODEL.to_owned());
-        return Ok(build("anthropic", ProviderKind::Anthropic, base, Some(Secret::new(key)), model, &defaults));
+        return Ok(build(
+            "anthropic",
+            ProviderKind::Anthropic,
+            base,
+            Some(Secret::new(key)),
+            model,
+            &defaults,
+        ));
     }
     if let Some(host) = env("OLLAMA_HOST") {
-        let host = if host.contains("://") { host } else { format!("http://{host}") };
+        let host = if host.contains("://") {
+            host
+        } else {
+            format!("http://{host}")
+        };
         let base = format!("{}/v1", host.trim_end_matches('/'));
         let model = model_override.unwrap_or_else(|| DEFAULT_OLLAMA_MODEL.to_owned());
-        return Ok(build("ollama", ProviderKind::Openai, base, None, model, &defaults));
+        return Ok(build(
+            "ollama",
+            ProviderKind::Openai,
+            base,
+            None,
+            model,
+            &defaults,
+        ));
     }
-    Err(ConfigError::NoProvider { config: paths.global_config().display().to_string() })
+    Err(ConfigError::NoProvider {
+        config: paths.global_config().display().to_string(),
+    })
 }
 
 fn pick_configured(config: &Config) -> Result<Option<(&str, &ProviderConfig)>, ConfigError> {
@@ -73,14 +112,18 @@ fn pick_configured(config: &Config) -> Result<Option<(&str, &ProviderConfig)>, C
             Some((k, v)) => Ok(Some((k.as_str(), v))),
             None => {
                 let names: Vec<&str> = config.providers.keys().map(String::as_str).collect();
-                let hint = crate::suggest::did_you_mean(name, names.iter().copied()).unwrap_or_else(|| {
-                    if names.is_empty() {
-                        "; `providers` is empty".to_owned()
-                    } else {
-                        format!("; configured: {}", names.join(", "))
-                    }
-                });
-                Err(ConfigError::UnknownProvider { name: name.clone(), hint })
+                let hint = crate::suggest::did_you_mean(name, names.iter().copied())
+                    .unwrap_or_else(|| {
+                        if names.is_empty() {
+                            "; `providers` is empty".to_owned()
+                        } else {
+                            format!("; configured: {}", names.join(", "))
+                        }
+                    });
+                Err(ConfigError::UnknownProvider {
+                    name: name.clone(),
+                    hint,
+                })
             }
         },
         None => Ok(config.providers.iter().next().map(|(k, v)| (k.as_str(), v))),

@@ -50,7 +50,9 @@ impl SecretRef {
                 Ok(v) if !v.is_empty() => Ok(Secret(v)),
                 _ => Err(ConfigError::Secret {
                     key: what.to_owned(),
-                    message: format!("environment variable `{name}` is not set\nhelp: export {name}=..."),
+                    message: format!(
+                        "environment variable `{name}` is not set\nhelp: export {name}=..."
+                    ),
                 }),
             },
             Self::File(path) => std::fs::read_to_string(path)
@@ -74,9 +76,21 @@ fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase().replace('-', "_");
     matches!(
         key.as_str(),
-        "api_key" | "apikey" | "token" | "password" | "secret" | "client_secret" | "access_token"
-            | "refresh_token" | "bot_token" | "app_token" | "signing_secret" | "app_secret"
-            | "verify_token" | "private_key" | "bearer_token"
+        "api_key"
+            | "apikey"
+            | "token"
+            | "password"
+            | "secret"
+            | "client_secret"
+            | "access_token"
+            | "refresh_token"
+            | "bot_token"
+            | "app_token"
+            | "signing_secret"
+            | "app_secret"
+            | "verify_token"
+            | "private_key"
+            | "bearer_token"
     ) || key.ends_with("_token")
         || key.ends_with("_secret")
         || key.ends_with("_password")
@@ -95,7 +109,11 @@ fn walk(value: &Value, path: String, found: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
-                let child_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                let child_path = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
                 if is_secret_key(key) && matches!(child, Value::String(s) if !s.is_empty()) {
                     found.push(child_path);
                 } else {
@@ -128,7 +146,11 @@ mod tests {
         found.sort();
         assert_eq!(
             found,
-            ["channels.list[0].password", "channels.telegram.bot_token", "providers.openai.api_key"]
+            [
+                "channels.list[0].password",
+                "channels.telegram.bot_token",
+                "providers.openai.api_key"
+            ]
         );
     }
 
@@ -140,9 +162,13 @@ mod tests {
         let secret = SecretRef::File(file).resolve("k").unwrap();
         assert_eq!(secret.expose(), "hunter2");
         assert_eq!(format!("{secret:?}"), "Secret(<redacted>)");
-        let missing = SecretRef::Env("CLAWFT_TEST_SURELY_UNSET_VAR".into()).resolve("providers.x.api_key");
+        let missing =
+            SecretRef::Env("CLAWFT_TEST_SURELY_UNSET_VAR".into()).resolve("providers.x.api_key");
         let msg = missing.unwrap_err().to_string();
-        assert!(msg.contains("CLAWFT_TEST_SURELY_UNSET_VAR") && msg.contains("providers.x.api_key"), "{msg}");
+        assert!(
+            msg.contains("CLAWFT_TEST_SURELY_UNSET_VAR") && msg.contains("providers.x.api_key"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -31,7 +31,15 @@ pub const DEFAULT_OPENAI_MODEL: &str = "gpt-4o-mini";
 /// Default Anthropic model.
 pub const DEFAULT_ANTHROPIC_MODEL: &str = "claude-sonnet-4-5";
 /// Top-level sections owned by other crates; any other unknown key is an error.
-pub const KNOWN_SECTIONS: &[&str] = &["skills", "mcp", "mcp_servers", "cron", "heartbeat", "gateway", "wasm"];
+pub const KNOWN_SECTIONS: &[&str] = &[
+    "skills",
+    "mcp",
+    "mcp_servers",
+    "cron",
+    "heartbeat",
+    "gateway",
+    "wasm",
+];
 /// Default Ollama model.
 pub const DEFAULT_OLLAMA_MODEL: &str = "llama3.2";
 
@@ -198,7 +206,10 @@ mod tests {
         assert_eq!(c.agent.max_parallel_tools, 8);
         assert_eq!(c.agent.tool_timeout_secs, 120);
         assert_eq!(c.personality.max_file_chars, 20_000);
-        assert_eq!(c.personality.files, ["AGENTS.md", "SOUL.md", "IDENTITY.md", "USER.md", "TOOLS.md"]);
+        assert_eq!(
+            c.personality.files,
+            ["AGENTS.md", "SOUL.md", "IDENTITY.md", "USER.md", "TOOLS.md"]
+        );
         assert_eq!(c.plugins.start_timeout_secs, 30);
         assert_eq!(c.plugins.stop_timeout_secs, 10);
         let p = ProviderConfig::default();

@@ -17,7 +17,9 @@ pub struct BaseInstructions {
 impl BaseInstructions {
     /// Use `custom` instead of [`DEFAULT_INSTRUCTIONS`] when given.
     pub fn new(custom: Option<String>) -> Self {
-        Self { instructions: custom.unwrap_or_else(|| DEFAULT_INSTRUCTIONS.to_owned()) }
+        Self {
+            instructions: custom.unwrap_or_else(|| DEFAULT_INSTRUCTIONS.to_owned()),
+        }
     }
 }
 

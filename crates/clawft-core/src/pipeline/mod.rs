@@ -39,7 +39,10 @@ impl Pipeline {
     /// Run every stage; stops early when one sets a direct reply.
     pub async fn run(&self, ctx: &mut TurnContext) -> Result<(), (String, PluginError)> {
         for stage in &self.stages {
-            stage.process(ctx).await.map_err(|e| (stage.name().to_owned(), e))?;
+            stage
+                .process(ctx)
+                .await
+                .map_err(|e| (stage.name().to_owned(), e))?;
             if ctx.direct_reply.is_some() {
                 break;
             }

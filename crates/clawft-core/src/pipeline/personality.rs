@@ -74,12 +74,23 @@ mod tests {
         std::fs::write(ws.path().join("SOUL.md"), "Arr, pirate").unwrap();
         std::fs::write(ws.path().join("AGENTS.md"), "x".repeat(50)).unwrap();
         std::fs::write(ws.path().join("USER.md"), "  \n").unwrap();
-        let stage = PersonalityFiles::new(PersonalityConfig { max_file_chars: 10, ..Default::default() });
+        let stage = PersonalityFiles::new(PersonalityConfig {
+            max_file_chars: 10,
+            ..Default::default()
+        });
         let mut ctx = TurnContext::new(InboundMessage::text("cli", "c", "u", "hi"), ws.path());
         stage.process(&mut ctx).await.unwrap();
-        let titles: Vec<&str> = ctx.system_sections.iter().map(|(t, _)| t.as_str()).collect();
+        let titles: Vec<&str> = ctx
+            .system_sections
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .collect();
         assert_eq!(titles, ["AGENTS.md", "SOUL.md"]);
-        assert!(ctx.system_sections[0].1.starts_with("xxxxxxxxxx\n\n[… AGENTS.md truncated: 10 of 50"));
+        assert!(
+            ctx.system_sections[0]
+                .1
+                .starts_with("xxxxxxxxxx\n\n[… AGENTS.md truncated: 10 of 50")
+        );
         assert!(ctx.system_sections[1].1.contains("Arr, pirat"));
     }
 

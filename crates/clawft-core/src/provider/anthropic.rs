@@ -44,7 +44,11 @@ impl AnthropicProvider {
 
     async fn post(&self, body: &Value) -> Result<reqwest::Response, ProviderError> {
         send_with_retry(&self.url, &self.retry, || {
-            let mut req = self.http.post(&self.url).header("anthropic-version", ANTHROPIC_VERSION).json(body);
+            let mut req = self
+                .http
+                .post(&self.url)
+                .header("anthropic-version", ANTHROPIC_VERSION)
+                .json(body);
             if let Some(key) = &self.api_key {
                 req = req.header("x-api-key", key.expose());
             }
@@ -54,20 +58,30 @@ impl AnthropicProvider {
     }
 
     fn malformed(&self, message: impl Into<String>) -> ProviderError {
-        ProviderError::Malformed { url: self.url.clone(), message: message.into() }
+        ProviderError::Malformed {
+            url: self.url.clone(),
+            message: message.into(),
+        }
     }
 }
 
 /// The JSON body: system text apart, tool results folded into user turns.
 pub(crate) fn request_body(req: &CompletionRequest, stream: bool) -> Value {
-    let system: Vec<&str> = req.messages.iter().filter(|m| m.role == Role::System).map(|m| m.content.as_str()).collect();
+    let system: Vec<&str> = req
+        .messages
+        .iter()
+        .filter(|m| m.role == Role::System)
+        .map(|m| m.content.as_str())
+        .collect();
     let mut messages: Vec<Value> = Vec::new();
     for msg in req.messages.iter().filter(|m| m.role != Role::System) {
         let (role, blocks) = match msg.role {
             Role::User => ("user", vec![json!({"type": "text", "text": msg.content})]),
             Role::Tool => (
                 "user",
-                vec![json!({"type": "tool_result", "tool_use_id": msg.tool_call_id.clone().unwrap_or_default(), "content": msg.content})],
+                vec![
+                    json!({"type": "tool_result", "tool_use_id": msg.tool_call_id.clone().unwrap_or_default(), "content": msg.content}),
+                ],
             ),
             _ => {
                 let mut blocks = Vec::new();
@@ -75,8 +89,14 @@ pub(crate) fn request_body(req: &CompletionRequest, stream: bool) -> Value {
                     blocks.push(json!({"type": "text", "text": msg.content}));
                 }
                 for c in &msg.tool_calls {
-                    let input = if c.arguments.is_object() { c.arguments.clone() } else { json!({}) };
-                    blocks.push(json!({"type": "tool_use", "id": c.id, "name": c.name, "input": input}));
+                    let input = if c.arguments.is_object() {
+                        c.arguments.clone()
+                    } else {
+                        json!({})
+                    };
+                    blocks.push(
+                        json!({"type": "tool_use", "id": c.id, "name": c.name, "input": input}),
+                    );
                 }
                 ("assistant", blocks)
             }
@@ -116,20 +136,39 @@ pub(crate) fn request_body(req: &CompletionRequest, stream: bool) -> Value {
 }
 
 fn parse_completion(body: &Value) -> Result<Completion, String> {
-    let blocks = body.get("content").and_then(Value::as_array).ok_or("no `content` array in the response")?;
+    let blocks = body
+        .get("content")
+        .and_then(Value::as_array)
+        .ok_or("no `content` array in the response")?;
     let mut out = Completion::default();
     for block in blocks {
         match block.get("type").and_then(Value::as_str) {
-            Some("text") => out.content.push_str(block.get("text").and_then(Value::as_str).unwrap_or_default()),
+            Some("text") => out.content.push_str(
+                block
+                    .get("text")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            ),
             Some("tool_use") => out.tool_calls.push(ToolCall {
-                id: block.get("id").and_then(Value::as_str).unwrap_or_default().to_owned(),
-                name: block.get("name").and_then(Value::as_str).ok_or("tool_use block without a name")?.to_owned(),
+                id: block
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                name: block
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .ok_or("tool_use block without a name")?
+                    .to_owned(),
                 arguments: block.get("input").cloned().unwrap_or_else(|| json!({})),
             }),
             _ => {}
         }
     }
-    out.finish_reason = body.get("stop_reason").and_then(Value::as_str).map(str::to_owned);
+    out.finish_reason = body
+        .get("stop_reason")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     if let Some(u) = body.get("usage") {
         out.usage.input_tokens = u.get("input_tokens").and_then(Value::as_u64).unwrap_or(0);
         out.usage.output_tokens = u.get("output_tokens").and_then(Value::as_u64).unwrap_or(0);
@@ -145,11 +184,18 @@ impl LlmProvider for AnthropicProvider {
 
     async fn complete(&self, req: &CompletionRequest) -> Result<Completion, ProviderError> {
         let resp = self.post(&request_body(req, false)).await?;
-        let body: Value = resp.json().await.map_err(|e| self.malformed(format!("not JSON: {e}")))?;
+        let body: Value = resp
+            .json()
+            .await
+            .map_err(|e| self.malformed(format!("not JSON: {e}")))?;
         parse_completion(&body).map_err(|m| self.malformed(m))
     }
 
-    async fn stream(&self, req: &CompletionRequest, on_delta: DeltaSink<'_>) -> Result<Completion, ProviderError> {
+    async fn stream(
+        &self,
+        req: &CompletionRequest,
+        on_delta: DeltaSink<'_>,
+    ) -> Result<Completion, ProviderError> {
         let resp = self.post(&request_body(req, true)).await?;
         let mut out = Completion::default();
         // index → (id, name, partial json)
@@ -157,7 +203,11 @@ impl LlmProvider for AnthropicProvider {
         sse::read_events(resp, &self.url, |event| {
             let data: Value = serde_json::from_str(&event.data)
                 .map_err(|e| self.malformed(format!("bad stream event ({e}): {}", event.data)))?;
-            match data.get("type").and_then(Value::as_str).unwrap_or(&event.event) {
+            match data
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or(&event.event)
+            {
                 "message_start" => {
                     let usage = &data["message"]["usage"];
                     out.usage.input_tokens = usage["input_tokens"].as_u64().unwrap_or(0);
@@ -187,7 +237,9 @@ impl LlmProvider for AnthropicProvider {
                     if let Some(reason) = data["delta"]["stop_reason"].as_str() {
                         out.finish_reason = Some(reason.to_owned());
                     }
-                    out.usage.output_tokens = data["usage"]["output_tokens"].as_u64().unwrap_or(out.usage.output_tokens);
+                    out.usage.output_tokens = data["usage"]["output_tokens"]
+                        .as_u64()
+                        .unwrap_or(out.usage.output_tokens);
                 }
                 "message_stop" => return Ok(false),
                 "error" => return Err(self.malformed(format!("stream error: {}", data["error"]))),
@@ -219,8 +271,16 @@ mod tests {
 
     #[test]
     fn tool_results_merge_into_one_user_turn_and_system_moves_out() {
-        let a = ToolCall { id: "t1".into(), name: "x".into(), arguments: json!({"a": 1}) };
-        let b = ToolCall { id: "t2".into(), name: "y".into(), arguments: json!({}) };
+        let a = ToolCall {
+            id: "t1".into(),
+            name: "x".into(),
+            arguments: json!({"a": 1}),
+        };
+        let b = ToolCall {
+            id: "t2".into(),
+            name: "y".into(),
+            arguments: json!({}),
+        };
         let mut assistant = ChatMessage::assistant("thinking");
         assistant.tool_calls = vec![a.clone(), b.clone()];
         let req = CompletionRequest {

@@ -63,19 +63,28 @@ pub async fn send_with_retry(
             Err(err) if err.is_timeout() => (
                 true,
                 None,
-                ProviderError::Timeout { url: url.to_owned(), secs: policy.timeout.as_secs() },
+                ProviderError::Timeout {
+                    url: url.to_owned(),
+                    secs: policy.timeout.as_secs(),
+                },
             ),
             Err(err) => (
                 err.is_connect() || err.is_request() || err.is_body(),
                 None,
-                ProviderError::Unreachable { url: url.to_owned(), attempts: attempt, message: error_chain(&err) },
+                ProviderError::Unreachable {
+                    url: url.to_owned(),
+                    attempts: attempt,
+                    message: error_chain(&err),
+                },
             ),
         };
         if !retryable || attempt > policy.max_retries {
             return Err(match err {
-                ProviderError::Unreachable { url, message, .. } => {
-                    ProviderError::Unreachable { url, attempts: attempt, message }
-                }
+                ProviderError::Unreachable { url, message, .. } => ProviderError::Unreachable {
+                    url,
+                    attempts: attempt,
+                    message,
+                },
                 other => other,
             });
         }
@@ -86,8 +95,16 @@ pub async fn send_with_retry(
 }
 
 fn parse_retry_after(resp: &Response) -> Option<Duration> {
-    let value = resp.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<f64>().ok().map(|s| Duration::from_millis((s.max(0.0) * 1000.0) as u64))
+    let value = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?;
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .map(|s| Duration::from_millis((s.max(0.0) * 1000.0) as u64))
 }
 
 fn status_error(url: &str, status: StatusCode, body: &str) -> ProviderError {
@@ -96,12 +113,19 @@ fn status_error(url: &str, status: StatusCode, body: &str) -> ProviderError {
         body = status.canonical_reason().unwrap_or("").to_owned();
     }
     let help = match status.as_u16() {
-        401 | 403 => "\nhelp: the API key was refused; check the key's environment variable or secret file",
+        401 | 403 => {
+            "\nhelp: the API key was refused; check the key's environment variable or secret file"
+        }
         404 => "\nhelp: check the base URL (it usually ends in /v1) and the model name",
         429 => "\nhelp: rate limited; wait, or lower the request rate",
         _ => "",
     };
-    ProviderError::Status { url: url.to_owned(), status: status.as_u16(), body, help: help.to_owned() }
+    ProviderError::Status {
+        url: url.to_owned(),
+        status: status.as_u16(),
+        body,
+        help: help.to_owned(),
+    }
 }
 
 fn error_chain(err: &dyn std::error::Error) -> String {
@@ -130,12 +154,20 @@ mod tests {
 
     #[test]
     fn backoff_grows_caps_and_honours_retry_after() {
-        let p = RetryPolicy { max_retries: 5, initial_backoff_ms: 100, max_backoff_ms: 1000, timeout: Duration::from_secs(1) };
+        let p = RetryPolicy {
+            max_retries: 5,
+            initial_backoff_ms: 100,
+            max_backoff_ms: 1000,
+            timeout: Duration::from_secs(1),
+        };
         let first = p.backoff(1, None).as_millis();
         assert!((75..=125).contains(&first), "{first}");
         let third = p.backoff(3, None).as_millis();
         assert!((300..=500).contains(&third), "{third}");
         assert!(p.backoff(10, None).as_millis() <= 1250);
-        assert_eq!(p.backoff(1, Some(Duration::from_secs(60))), Duration::from_millis(1000));
+        assert_eq!(
+            p.backoff(1, Some(Duration::from_secs(60))),
+            Duration::from_millis(1000)
+        );
     }
 }

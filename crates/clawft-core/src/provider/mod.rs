@@ -59,7 +59,9 @@ pub struct Completion {
 #[non_exhaustive]
 pub enum ProviderError {
     /// Could not reach the server (after retries).
-    #[error("could not reach the LLM server at {url} after {attempts} attempt(s): {message}\nhelp: check that the server is running and the base URL is right")]
+    #[error(
+        "could not reach the LLM server at {url} after {attempts} attempt(s): {message}\nhelp: check that the server is running and the base URL is right"
+    )]
     Unreachable {
         /// Endpoint.
         url: String,

@@ -48,7 +48,10 @@ impl OpenAiProvider {
     }
 
     fn malformed(&self, message: impl Into<String>) -> ProviderError {
-        ProviderError::Malformed { url: self.url.clone(), message: message.into() }
+        ProviderError::Malformed {
+            url: self.url.clone(),
+            message: message.into(),
+        }
     }
 }
 
@@ -113,30 +116,55 @@ fn parse_completion(body: &Value) -> Result<Completion, String> {
         .get("choices")
         .and_then(|c| c.get(0))
         .ok_or("no `choices[0]` in the response")?;
-    let message = choice.get("message").ok_or("no `choices[0].message` in the response")?;
-    let content = message.get("content").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let message = choice
+        .get("message")
+        .ok_or("no `choices[0].message` in the response")?;
+    let content = message
+        .get("content")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let mut tool_calls = Vec::new();
     if let Some(calls) = message.get("tool_calls").and_then(Value::as_array) {
         for (i, call) in calls.iter().enumerate() {
-            let function = call.get("function").ok_or(format!("tool_calls[{i}] has no `function`"))?;
-            let name = function.get("name").and_then(Value::as_str).ok_or(format!("tool_calls[{i}] has no name"))?;
+            let function = call
+                .get("function")
+                .ok_or(format!("tool_calls[{i}] has no `function`"))?;
+            let name = function
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or(format!("tool_calls[{i}] has no name"))?;
             let arguments = match function.get("arguments") {
                 Some(Value::String(s)) => parse_arguments(s),
                 Some(v @ Value::Object(_)) => v.clone(),
                 _ => json!({}),
             };
-            let id = call.get("id").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| format!("call_{i}"));
-            tool_calls.push(ToolCall { id, name: name.to_owned(), arguments });
+            let id = call
+                .get("id")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("call_{i}"));
+            tool_calls.push(ToolCall {
+                id,
+                name: name.to_owned(),
+                arguments,
+            });
         }
     }
     let usage = body.get("usage").map(|u| Usage {
         input_tokens: u.get("prompt_tokens").and_then(Value::as_u64).unwrap_or(0),
-        output_tokens: u.get("completion_tokens").and_then(Value::as_u64).unwrap_or(0),
+        output_tokens: u
+            .get("completion_tokens")
+            .and_then(Value::as_u64)
+            .unwrap_or(0),
     });
     Ok(Completion {
         content,
         tool_calls,
-        finish_reason: choice.get("finish_reason").and_then(Value::as_str).map(str::to_owned),
+        finish_reason: choice
+            .get("finish_reason")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         usage: usage.unwrap_or_default(),
     })
 }
@@ -156,14 +184,24 @@ impl LlmProvider for OpenAiProvider {
 
     async fn complete(&self, req: &CompletionRequest) -> Result<Completion, ProviderError> {
         let resp = self.post(&request_body(req, false)).await?;
-        let text = resp.text().await.map_err(|e| self.malformed(format!("could not read body: {e}")))?;
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| self.malformed(format!("could not read body: {e}")))?;
         let body: Value = serde_json::from_str(&text).map_err(|e| {
-            self.malformed(format!("not JSON ({e}): {}", text.chars().take(200).collect::<String>()))
+            self.malformed(format!(
+                "not JSON ({e}): {}",
+                text.chars().take(200).collect::<String>()
+            ))
         })?;
         parse_completion(&body).map_err(|m| self.malformed(m))
     }
 
-    async fn stream(&self, req: &CompletionRequest, on_delta: DeltaSink<'_>) -> Result<Completion, ProviderError> {
+    async fn stream(
+        &self,
+        req: &CompletionRequest,
+        on_delta: DeltaSink<'_>,
+    ) -> Result<Completion, ProviderError> {
         let resp = self.post(&request_body(req, true)).await?;
         let is_sse = resp
             .headers()
@@ -172,8 +210,12 @@ impl LlmProvider for OpenAiProvider {
             .is_some_and(|v| v.starts_with("text/event-stream"));
         if !is_sse {
             // Some servers ignore `stream`; accept a plain answer.
-            let text = resp.text().await.map_err(|e| self.malformed(e.to_string()))?;
-            let body: Value = serde_json::from_str(&text).map_err(|e| self.malformed(format!("not JSON ({e})")))?;
+            let text = resp
+                .text()
+                .await
+                .map_err(|e| self.malformed(e.to_string()))?;
+            let body: Value = serde_json::from_str(&text)
+                .map_err(|e| self.malformed(format!("not JSON ({e})")))?;
             let done = parse_completion(&body).map_err(|m| self.malformed(m))?;
             on_delta(&done.content);
             return Ok(done);
@@ -190,19 +232,32 @@ impl LlmProvider for OpenAiProvider {
                 return Err(self.malformed(format!("stream error: {err}")));
             }
             if let Some(u) = chunk.get("usage").filter(|u| u.is_object()) {
-                out.usage.input_tokens = u.get("prompt_tokens").and_then(Value::as_u64).unwrap_or(0);
-                out.usage.output_tokens = u.get("completion_tokens").and_then(Value::as_u64).unwrap_or(0);
+                out.usage.input_tokens =
+                    u.get("prompt_tokens").and_then(Value::as_u64).unwrap_or(0);
+                out.usage.output_tokens = u
+                    .get("completion_tokens")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
             }
-            let Some(choice) = chunk.get("choices").and_then(|c| c.get(0)) else { return Ok(true) };
+            let Some(choice) = chunk.get("choices").and_then(|c| c.get(0)) else {
+                return Ok(true);
+            };
             if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
                 out.finish_reason = Some(reason.to_owned());
             }
-            let Some(delta) = choice.get("delta") else { return Ok(true) };
+            let Some(delta) = choice.get("delta") else {
+                return Ok(true);
+            };
             if let Some(text) = delta.get("content").and_then(Value::as_str) {
                 on_delta(text);
                 out.content.push_str(text);
             }
-            for call in delta.get("tool_calls").and_then(Value::as_array).into_iter().flatten() {
+            for call in delta
+                .get("tool_calls")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let index = call.get("index").and_then(Value::as_u64).unwrap_or(0);
                 let partial = calls.entry(index).or_default();
                 if let Some(id) = call.get("id").and_then(Value::as_str) {
@@ -223,7 +278,11 @@ impl LlmProvider for OpenAiProvider {
         out.tool_calls = calls
             .into_iter()
             .map(|(i, p)| ToolCall {
-                id: if p.id.is_empty() { format!("call_{i}") } else { p.id },
+                id: if p.id.is_empty() {
+                    format!("call_{i}")
+                } else {
+                    p.id
+                },
                 name: p.name,
                 arguments: parse_arguments(&p.arguments),
             })
@@ -239,13 +298,27 @@ mod tests {
 
     #[test]
     fn request_body_has_tools_and_tool_messages() {
-        let call = ToolCall { id: "c1".into(), name: "read_file".into(), arguments: json!({"path": "a"}) };
+        let call = ToolCall {
+            id: "c1".into(),
+            name: "read_file".into(),
+            arguments: json!({"path": "a"}),
+        };
         let mut assistant = ChatMessage::assistant("");
         assistant.tool_calls.push(call.clone());
         let req = CompletionRequest {
             model: "m".into(),
-            messages: vec![ChatMessage::system("s"), ChatMessage::user("u"), assistant, ChatMessage::tool_result(&call, "data")],
-            tools: vec![ToolSpec { name: "read_file".into(), description: "d".into(), parameters: json!({"type": "object"}), annotations: Default::default() }],
+            messages: vec![
+                ChatMessage::system("s"),
+                ChatMessage::user("u"),
+                assistant,
+                ChatMessage::tool_result(&call, "data"),
+            ],
+            tools: vec![ToolSpec {
+                name: "read_file".into(),
+                description: "d".into(),
+                parameters: json!({"type": "object"}),
+                annotations: Default::default(),
+            }],
             max_tokens: Some(10),
             temperature: None,
         };
@@ -253,7 +326,10 @@ mod tests {
         assert_eq!(body["stream"], true);
         assert_eq!(body["tools"][0]["function"]["name"], "read_file");
         assert_eq!(body["messages"][2]["content"], Value::Null);
-        assert_eq!(body["messages"][2]["tool_calls"][0]["function"]["arguments"], r#"{"path":"a"}"#);
+        assert_eq!(
+            body["messages"][2]["tool_calls"][0]["function"]["arguments"],
+            r#"{"path":"a"}"#
+        );
         assert_eq!(body["messages"][3]["tool_call_id"], "c1");
         assert_eq!(body["max_tokens"], 10);
     }
@@ -267,7 +343,13 @@ mod tests {
         let c = parse_completion(&body).unwrap();
         assert_eq!(c.tool_calls[0].arguments, json!({"k": 1}));
         assert_eq!(c.tool_calls[1].arguments, Value::String("{oops".into()));
-        assert_eq!(c.usage, Usage { input_tokens: 3, output_tokens: 4 });
+        assert_eq!(
+            c.usage,
+            Usage {
+                input_tokens: 3,
+                output_tokens: 4
+            }
+        );
         assert!(parse_completion(&json!({"nope": 1})).is_err());
     }
 }

@@ -35,10 +35,10 @@ pub async fn read_events(
             let line = String::from_utf8_lossy(&line);
             let line = line.trim_end_matches(['\n', '\r']);
             if line.is_empty() {
-                if !current.data.is_empty() || !current.event.is_empty() {
-                    if !on_event(std::mem::take(&mut current))? {
-                        return Ok(());
-                    }
+                if (!current.data.is_empty() || !current.event.is_empty())
+                    && !on_event(std::mem::take(&mut current))?
+                {
+                    return Ok(());
                 }
                 continue;
             }

@@ -59,21 +59,31 @@ impl JsonlSessionStore {
 }
 
 fn io(key: &str) -> impl FnOnce(std::io::Error) -> SessionError + '_ {
-    move |source| SessionError::Io { key: key.to_owned(), source }
+    move |source| SessionError::Io {
+        key: key.to_owned(),
+        source,
+    }
 }
 
 fn append_blocking(path: &Path, lines: &[u8]) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
     file.write_all(lines)?;
     file.sync_data()
 }
 
 /// Read complete lines; cut a torn tail off the file.
 fn load_blocking(path: &Path) -> std::io::Result<Vec<SessionRecord>> {
-    let mut file = match std::fs::OpenOptions::new().read(true).write(true).open(path) {
+    let mut file = match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+    {
         Ok(f) => f,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(err) => return Err(err),
@@ -88,7 +98,9 @@ fn load_blocking(path: &Path) -> std::io::Result<Vec<SessionRecord>> {
         }
         match serde_json::from_slice::<SessionRecord>(line) {
             Ok(rec) => records.push(rec),
-            Err(err) => tracing::warn!(file = %path.display(), line = n + 1, %err, "skipping unreadable session line"),
+            Err(err) => {
+                tracing::warn!(file = %path.display(), line = n + 1, %err, "skipping unreadable session line")
+            }
         }
     }
     if complete_len < bytes.len() {
@@ -155,16 +167,28 @@ mod tests {
     use clawft_plugin::ChatMessage;
 
     fn rec(text: &str) -> SessionRecord {
-        SessionRecord { ts_ms: 1, message: ChatMessage::user(text) }
+        SessionRecord {
+            ts_ms: 1,
+            message: ChatMessage::user(text),
+        }
     }
 
     #[tokio::test]
     async fn append_load_clear_list() {
         let dir = tempfile::tempdir().unwrap();
         let store = JsonlSessionStore::new(dir.path());
-        store.append("telegram:42", &[rec("a"), rec("b")]).await.unwrap();
+        store
+            .append("telegram:42", &[rec("a"), rec("b")])
+            .await
+            .unwrap();
         store.append("telegram:42", &[rec("c")]).await.unwrap();
-        let got: Vec<_> = store.load("telegram:42").await.unwrap().into_iter().map(|r| r.message.content).collect();
+        let got: Vec<_> = store
+            .load("telegram:42")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.message.content)
+            .collect();
         assert_eq!(got, ["a", "b", "c"]);
         assert_eq!(store.list().await.unwrap(), ["telegram:42"]);
         assert!(store.clear("telegram:42").await.unwrap());
@@ -178,7 +202,10 @@ mod tests {
         let store = JsonlSessionStore::new(dir.path());
         store.append("cli:x", &[rec("whole")]).await.unwrap();
         let path = store.path_for("cli:x");
-        let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         f.write_all(br#"{"ts_ms":2,"role":"user","cont"#).unwrap();
         drop(f);
         let got = store.load("cli:x").await.unwrap();
@@ -186,16 +213,31 @@ mod tests {
         store.append("cli:x", &[rec("after")]).await.unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 2);
-        assert!(text.lines().all(|l| serde_json::from_str::<SessionRecord>(l).is_ok()), "{text}");
+        assert!(
+            text.lines()
+                .all(|l| serde_json::from_str::<SessionRecord>(l).is_ok()),
+            "{text}"
+        );
     }
 
     #[test]
     fn keys_map_to_safe_file_names_and_back() {
         let store = JsonlSessionStore::new("/s");
-        for key in ["telegram:42", "email:a@b.c", "slack:C1/thread:9", "cli:../../etc"] {
+        for key in [
+            "telegram:42",
+            "email:a@b.c",
+            "slack:C1/thread:9",
+            "cli:../../etc",
+        ] {
             let path = store.path_for(key);
             assert_eq!(path.parent().unwrap(), Path::new("/s"), "{key}");
-            let stem = path.file_name().unwrap().to_str().unwrap().strip_suffix(".jsonl").unwrap();
+            let stem = path
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .strip_suffix(".jsonl")
+                .unwrap();
             assert!(!stem.contains('/'));
             assert_eq!(JsonlSessionStore::key_for(stem), key);
         }

@@ -71,7 +71,11 @@ mod tests {
 
     #[test]
     fn trimming_never_starts_with_an_orphan_tool_result() {
-        let call = ToolCall { id: "1".into(), name: "t".into(), arguments: serde_json::json!({}) };
+        let call = ToolCall {
+            id: "1".into(),
+            name: "t".into(),
+            arguments: serde_json::json!({}),
+        };
         let mut with_call = ChatMessage::assistant("");
         with_call.tool_calls.push(call.clone());
         let history = vec![

@@ -165,7 +165,9 @@ pub enum ManifestError {
         source: std::io::Error,
     },
     /// No manifest file in a plugin directory.
-    #[error("no plugin manifest in `{0}`\nhelp: add a `clawft.plugin.json` or `clawft.plugin.yaml`")]
+    #[error(
+        "no plugin manifest in `{0}`\nhelp: add a `clawft.plugin.json` or `clawft.plugin.yaml`"
+    )]
     Missing(PathBuf),
     /// The document is not valid JSON/YAML.
     #[error("manifest is not valid {format}{location}: {message}")]

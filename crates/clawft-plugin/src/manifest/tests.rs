@@ -62,7 +62,10 @@ fn json_and_yaml_give_the_same_manifest() {
     assert!(json.permissions.allows_host("x.weather.gov"));
     assert!(json.permissions.filesystem[0].write);
     assert!(json.dependencies.plugins["geo"].matches(&semver::Version::new(1, 3, 0)));
-    assert!(json.permissions.is_sensitive(), "env vars need confirmation");
+    assert!(
+        json.permissions.is_sensitive(),
+        "env vars need confirmation"
+    );
 }
 
 #[test]
@@ -93,9 +96,16 @@ fn every_problem_is_reported_with_its_path() {
         "permisions: unknown field; did you mean `permissions`?",
     ];
     for want in expect {
-        assert!(got.iter().any(|p| p.starts_with(want)), "missing `{want}` in {got:#?}");
+        assert!(
+            got.iter().any(|p| p.starts_with(want)),
+            "missing `{want}` in {got:#?}"
+        );
     }
-    assert_eq!(got.len(), expect.len(), "unexpected extra problems: {got:#?}");
+    assert_eq!(
+        got.len(),
+        expect.len(),
+        "unexpected extra problems: {got:#?}"
+    );
 }
 
 #[test]
@@ -110,7 +120,11 @@ fn unknown_schema_version_is_refused_with_an_explanation() {
 fn missing_required_fields_are_listed() {
     let got = problems(r#"{"schema_version": 1}"#);
     for field in ["id", "name", "version", "entry"] {
-        assert!(got.iter().any(|p| p.starts_with(&format!("{field}: missing"))), "{field}: {got:?}");
+        assert!(
+            got.iter()
+                .any(|p| p.starts_with(&format!("{field}: missing"))),
+            "{field}: {got:?}"
+        );
     }
 }
 
@@ -119,12 +133,18 @@ fn entry_needs_exactly_one_kind() {
     let got = problems(
         r#"{"schema_version":1,"id":"a","name":"A","version":"1.0.0","entry":{"wasm":"a.wasm","native":"x"}}"#,
     );
-    assert_eq!(got, ["entry: give exactly one of `wasm` (path to a .wasm component) or `native` (a Cargo feature)"]);
+    assert_eq!(
+        got,
+        [
+            "entry: give exactly one of `wasm` (path to a .wasm component) or `native` (a Cargo feature)"
+        ]
+    );
 }
 
 #[test]
 fn syntax_errors_carry_the_line() {
-    let err = Manifest::parse("schema_version: 1\nid: [unclosed\n", ManifestFormat::Yaml).unwrap_err();
+    let err =
+        Manifest::parse("schema_version: 1\nid: [unclosed\n", ManifestFormat::Yaml).unwrap_err();
     let text = err.to_string();
     assert!(text.contains("not valid YAML at line"), "{text}");
     let err = Manifest::parse("{\n\"id\": }", ManifestFormat::Json).unwrap_err();
@@ -147,7 +167,10 @@ fn native_entry_and_defaults() {
 fn finds_manifest_file_in_directory() {
     let dir = std::env::temp_dir().join(format!("clawft-manifest-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    assert!(matches!(Manifest::find_in(&dir), Err(ManifestError::Missing(_))));
+    assert!(matches!(
+        Manifest::find_in(&dir),
+        Err(ManifestError::Missing(_))
+    ));
     std::fs::write(dir.join("clawft.plugin.yaml"), VALID_YAML).unwrap();
     let path = Manifest::find_in(&dir).unwrap();
     assert_eq!(Manifest::from_file(&path).unwrap().id, "weather");

@@ -80,7 +80,12 @@ impl Checker {
     }
 
     /// Checks an array of strings, calling `each` on every element.
-    fn string_list(&mut self, path: &str, value: &Value, mut each: impl FnMut(&mut Self, &str, &str)) {
+    fn string_list(
+        &mut self,
+        path: &str,
+        value: &Value,
+        mut each: impl FnMut(&mut Self, &str, &str),
+    ) {
         let Value::Array(items) = value else {
             self.report(path, format!("expected a list, found {}", kind(value)));
             return;
@@ -89,7 +94,10 @@ impl Checker {
             let item_path = format!("{path}[{i}]");
             match item {
                 Value::String(s) => each(self, &item_path, s),
-                other => self.report(&item_path, format!("expected a string, found {}", kind(other))),
+                other => self.report(
+                    &item_path,
+                    format!("expected a string, found {}", kind(other)),
+                ),
             }
         }
     }
@@ -97,7 +105,9 @@ impl Checker {
 
 /// Every problem in `doc`; empty when the manifest is valid.
 pub fn check(doc: &Value) -> Vec<Problem> {
-    let mut c = Checker { problems: Vec::new() };
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
     let Some(root) = c.object("", doc) else {
         return c.problems;
     };
@@ -106,9 +116,14 @@ pub fn check(doc: &Value) -> Vec<Problem> {
     match root.get("schema_version") {
         None => c.report(
             "schema_version",
-            format!("missing required field (this clawft understands schema_version {})", supported()),
+            format!(
+                "missing required field (this clawft understands schema_version {})",
+                supported()
+            ),
         ),
-        Some(Value::Number(n)) if n.as_u64().is_some_and(|v| SUPPORTED_SCHEMA_VERSIONS.contains(&v)) => {}
+        Some(Value::Number(n))
+            if n.as_u64()
+                .is_some_and(|v| SUPPORTED_SCHEMA_VERSIONS.contains(&v)) => {}
         Some(other) => {
             c.report(
                 "schema_version",
@@ -130,12 +145,18 @@ pub fn check(doc: &Value) -> Vec<Problem> {
     if let Some(version) = c.required_str(root, "version")
         && let Err(err) = semver::Version::parse(version)
     {
-        c.report("version", format!("`{version}` is not a semantic version ({err}); e.g. `1.0.0`"));
+        c.report(
+            "version",
+            format!("`{version}` is not a semantic version ({err}); e.g. `1.0.0`"),
+        );
     }
     if let Some(desc) = root.get("description")
         && !desc.is_string()
     {
-        c.report("description", format!("expected a string, found {}", kind(desc)));
+        c.report(
+            "description",
+            format!("expected a string, found {}", kind(desc)),
+        );
     }
 
     if let Some(caps) = root.get("capabilities")
@@ -165,7 +186,9 @@ pub fn check(doc: &Value) -> Vec<Problem> {
         check_permissions(&mut c, perms);
     }
     if let Some(skills) = root.get("skills") {
-        c.string_list("skills", skills, |c, path, dir| check_relative(c, path, dir));
+        c.string_list("skills", skills, |c, path, dir| {
+            check_relative(c, path, dir)
+        });
     }
     if let Some(schema) = root.get("config_schema") {
         match schema {
@@ -173,11 +196,17 @@ pub fn check(doc: &Value) -> Vec<Problem> {
                 if let Some(t) = map.get("type")
                     && t != "object"
                 {
-                    c.report("config_schema.type", "plugin settings are an object; use \"type\": \"object\"");
+                    c.report(
+                        "config_schema.type",
+                        "plugin settings are an object; use \"type\": \"object\"",
+                    );
                 }
             }
             Value::Bool(_) => {}
-            other => c.report("config_schema", format!("expected a JSON Schema object, found {}", kind(other))),
+            other => c.report(
+                "config_schema",
+                format!("expected a JSON Schema object, found {}", kind(other)),
+            ),
         }
     }
     c.problems
@@ -187,7 +216,10 @@ fn check_id(c: &mut Checker, path: &str, id: &str) {
     let ok_chars = id
         .chars()
         .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || matches!(ch, '-' | '_' | '.'));
-    let ok_start = id.chars().next().is_some_and(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit());
+    let ok_start = id
+        .chars()
+        .next()
+        .is_some_and(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit());
     if !ok_chars || !ok_start || id.len() > MAX_ID_LEN {
         c.report(
             path,
@@ -197,11 +229,20 @@ fn check_id(c: &mut Checker, path: &str, id: &str) {
 }
 
 fn check_entry(c: &mut Checker, entry: &Value) {
-    let Some(map) = c.object("entry", entry) else { return };
+    let Some(map) = c.object("entry", entry) else {
+        return;
+    };
     c.known_keys("entry", map, ENTRY_KEYS);
-    let present: Vec<&str> = ENTRY_KEYS.iter().copied().filter(|k| map.contains_key(*k)).collect();
+    let present: Vec<&str> = ENTRY_KEYS
+        .iter()
+        .copied()
+        .filter(|k| map.contains_key(*k))
+        .collect();
     if present.len() != 1 {
-        c.report("entry", "give exactly one of `wasm` (path to a .wasm component) or `native` (a Cargo feature)");
+        c.report(
+            "entry",
+            "give exactly one of `wasm` (path to a .wasm component) or `native` (a Cargo feature)",
+        );
         return;
     }
     let key = present[0];
@@ -213,14 +254,18 @@ fn check_entry(c: &mut Checker, entry: &Value) {
                 c.report(&path, format!("`{s}` should name a `.wasm` file"));
             }
         }
-        Value::String(s) if !is_name(s) => c.report(&path, format!("`{s}` is not a Cargo feature name")),
+        Value::String(s) if !is_name(s) => {
+            c.report(&path, format!("`{s}` is not a Cargo feature name"))
+        }
         Value::String(_) => {}
         other => c.report(&path, format!("expected a string, found {}", kind(other))),
     }
 }
 
 fn check_dependencies(c: &mut Checker, deps: &Value) {
-    let Some(map) = c.object("dependencies", deps) else { return };
+    let Some(map) = c.object("dependencies", deps) else {
+        return;
+    };
     c.known_keys("dependencies", map, DEPENDENCY_KEYS);
     if let Some(req) = map.get("clawft") {
         check_version_req(c, "dependencies.clawft", req);
@@ -240,42 +285,62 @@ fn check_version_req(c: &mut Checker, path: &str, req: &Value) {
     match req {
         Value::String(s) => {
             if let Err(err) = semver::VersionReq::parse(s) {
-                c.report(path, format!("`{s}` is not a version range ({err}); e.g. `^1.2` or `>=0.3, <0.5`"));
+                c.report(
+                    path,
+                    format!("`{s}` is not a version range ({err}); e.g. `^1.2` or `>=0.3, <0.5`"),
+                );
             }
         }
-        other => c.report(path, format!("expected a version range string, found {}", kind(other))),
+        other => c.report(
+            path,
+            format!("expected a version range string, found {}", kind(other)),
+        ),
     }
 }
 
 fn check_permissions(c: &mut Checker, perms: &Value) {
-    let Some(map) = c.object("permissions", perms) else { return };
+    let Some(map) = c.object("permissions", perms) else {
+        return;
+    };
     c.known_keys("permissions", map, PERMISSION_KEYS);
     if let Some(fs) = map.get("filesystem") {
         match fs {
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let path = format!("permissions.filesystem[{i}]");
-                    let Some(entry) = c.object(&path, item) else { continue };
+                    let Some(entry) = c.object(&path, item) else {
+                        continue;
+                    };
                     c.known_keys(&path, entry, &["path", "write"]);
                     match entry.get("path") {
                         Some(Value::String(p)) if !p.trim().is_empty() => {
                             if p.split(['/', '\\']).any(|part| part == "..") {
-                                c.report(&format!("{path}.path"), format!("`{p}` must not contain `..`"));
+                                c.report(
+                                    &format!("{path}.path"),
+                                    format!("`{p}` must not contain `..`"),
+                                );
                             }
                         }
-                        Some(other) if !other.is_string() => {
-                            c.report(&format!("{path}.path"), format!("expected a string, found {}", kind(other)))
-                        }
+                        Some(other) if !other.is_string() => c.report(
+                            &format!("{path}.path"),
+                            format!("expected a string, found {}", kind(other)),
+                        ),
                         _ => c.report(&format!("{path}.path"), "missing or empty directory path"),
                     }
                     if let Some(w) = entry.get("write")
                         && !w.is_boolean()
                     {
-                        c.report(&format!("{path}.write"), format!("expected true or false, found {}", kind(w)));
+                        c.report(
+                            &format!("{path}.write"),
+                            format!("expected true or false, found {}", kind(w)),
+                        );
                     }
                 }
             }
-            other => c.report("permissions.filesystem", format!("expected a list, found {}", kind(other))),
+            other => c.report(
+                "permissions.filesystem",
+                format!("expected a list, found {}", kind(other)),
+            ),
         }
     }
     if let Some(net) = map.get("network") {
@@ -288,17 +353,25 @@ fn check_permissions(c: &mut Checker, perms: &Value) {
     if let Some(env) = map.get("env") {
         c.string_list("permissions.env", env, |c, path, name| {
             let valid = !name.is_empty()
-                && name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+                && name
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
                 && !name.starts_with(|ch: char| ch.is_ascii_digit());
             if !valid {
-                c.report(path, format!("`{name}` is not an environment variable name"));
+                c.report(
+                    path,
+                    format!("`{name}` is not an environment variable name"),
+                );
             }
         });
     }
     if let Some(exec) = map.get("exec")
         && !exec.is_boolean()
     {
-        c.report("permissions.exec", format!("expected true or false, found {}", kind(exec)));
+        c.report(
+            "permissions.exec",
+            format!("expected true or false, found {}", kind(exec)),
+        );
     }
 }
 
@@ -306,14 +379,23 @@ fn check_relative(c: &mut Checker, path: &str, rel: &str) {
     if rel.trim().is_empty() {
         c.report(path, "must not be empty");
     } else if rel.starts_with('/') || rel.starts_with('\\') || rel.chars().nth(1) == Some(':') {
-        c.report(path, format!("`{rel}` must be relative to the manifest's directory"));
+        c.report(
+            path,
+            format!("`{rel}` must be relative to the manifest's directory"),
+        );
     } else if rel.split(['/', '\\']).any(|part| part == "..") {
-        c.report(path, format!("`{rel}` must stay inside the plugin directory (no `..`)"));
+        c.report(
+            path,
+            format!("`{rel}` must stay inside the plugin directory (no `..`)"),
+        );
     }
 }
 
 fn is_name(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
 }
 
 fn supported() -> String {
@@ -325,7 +407,11 @@ fn supported() -> String {
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 fn kind(value: &Value) -> &'static str {

@@ -1,0 +1,158 @@
+//! `weft gateway`: run the agent behind every configured channel until stopped.
+
+use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use clap::Args;
+use clawft_core::bus::{BusLimits, InboundHandler, LocalBus, MessageBus};
+use clawft_core::{Agent, PluginHost, PluginState};
+use clawft_plugin::{InboundMessage, MessageSink, OutboundMessage, async_trait};
+
+use super::GlobalOpts;
+use crate::runtime;
+
+/// Run every configured channel around one agent (stop with Ctrl-C or SIGTERM).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Channels are configured under `channels` in ~/.clawft/config.json and must be\ncompiled in (Cargo features `channel-<name>`). With none configured the gateway\nstill starts, reports what it runs, and waits.\n\nExample:\n  weft gateway -v"
+)]
+pub struct GatewayArgs {}
+
+/// Runs each inbound message through the agent and queues the reply. The agent and the bus
+/// refer to each other (the agent's `message` tool sends through the bus), so both are set
+/// once, right after construction.
+#[derive(Default)]
+struct AgentHandler {
+    agent: OnceLock<Result<Agent, String>>,
+    bus: OnceLock<LocalBus>,
+}
+
+#[async_trait]
+impl InboundHandler for AgentHandler {
+    async fn handle(&self, msg: InboundMessage) {
+        let reply = match self.agent.get() {
+            Some(Ok(agent)) => match agent.run_turn(&msg, None).await {
+                Ok(outcome) => outcome.reply,
+                Err(err) => {
+                    tracing::error!(session = %msg.session_key(), %err, "turn failed");
+                    format!("Sorry, I could not answer: {err}")
+                }
+            },
+            Some(Err(reason)) => format!("This assistant is not ready: {reason}"),
+            None => "This assistant is still starting; try again in a moment.".to_owned(),
+        };
+        if let Some(bus) = self.bus.get()
+            && let Err(err) = bus
+                .publish_outbound(OutboundMessage::reply_to(&msg, reply))
+                .await
+        {
+            tracing::error!(%err, "could not queue the reply");
+        }
+    }
+}
+
+pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<ExitCode> {
+    let began = Instant::now();
+    let loaded = runtime::load_config(global)?;
+    let tools = runtime::tool_registry(&loaded)?;
+    let host = Arc::new(PluginHost::new(
+        tools.clone(),
+        loaded.config.plugins.clone(),
+    ));
+
+    for name in loaded.config.channels.keys() {
+        tracing::warn!(channel = %name, "channel is configured but not compiled into this weft; rebuild with the `channel-{name}` feature");
+    }
+
+    let handler = Arc::new(AgentHandler::default());
+    let (bus, mut outbound) = LocalBus::new(handler.clone(), BusLimits::default());
+    let _ = handler.bus.set(bus.clone());
+    let sink: Arc<dyn MessageSink> = Arc::new(bus.clone());
+    let provider_line = match runtime::provider(&loaded) {
+        Ok(resolved) => {
+            let _ = handler.agent.set(Ok(runtime::build_agent(
+                &loaded,
+                &resolved,
+                tools.clone(),
+                Some(sink),
+            )?));
+            format!("{} via {}", resolved.model, resolved.name)
+        }
+        Err(err) => {
+            tracing::warn!("{err}");
+            let _ = handler.agent.set(Err(err.to_string()));
+            "none (messages will be answered with setup instructions)".to_owned()
+        }
+    };
+
+    let started = host.start_all(Arc::new(bus.clone())).await;
+    let router_host = host.clone();
+    let router = tokio::spawn(async move {
+        while let Some(msg) = outbound.recv().await {
+            if let Err(err) = router_host.send(&msg).await {
+                tracing::error!(channel = %msg.channel, chat = %msg.chat_id, %err, "could not deliver a message");
+            }
+        }
+    });
+
+    let running: Vec<&str> = started
+        .iter()
+        .filter(|(_, s)| *s == PluginState::Running)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let failed: Vec<String> = started
+        .iter()
+        .filter_map(|(n, s)| match s {
+            PluginState::Failed(e) => Some(format!("{n} ({e})")),
+            _ => None,
+        })
+        .collect();
+    eprintln!("weft gateway ready in {} ms", began.elapsed().as_millis());
+    eprintln!("  model:     {provider_line}");
+    eprintln!("  workspace: {}", loaded.workspace.display());
+    eprintln!(
+        "  tools:     {}",
+        tools.snapshot().names().collect::<Vec<_>>().join(", ")
+    );
+    eprintln!(
+        "  channels:  {}",
+        if running.is_empty() {
+            "none running".to_owned()
+        } else {
+            running.join(", ")
+        }
+    );
+    if !failed.is_empty() {
+        eprintln!("  failed:    {}", failed.join("; "));
+    }
+    eprintln!("Press Ctrl-C to stop.");
+
+    wait_for_shutdown().await;
+    eprintln!("stopping…");
+    host.stop_all().await;
+    router.abort();
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn wait_for_shutdown() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests of the `weft` binary, one module per topic.
+
+mod agent;
+mod architecture;
+mod cli;
+mod config;
+mod gateway;
+mod onboard;
