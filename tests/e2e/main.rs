@@ -6,3 +6,4 @@ mod cli;
 mod config;
 mod gateway;
 mod onboard;
+mod skills;

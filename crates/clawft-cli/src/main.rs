@@ -3,6 +3,7 @@
 
 mod commands;
 mod error_report;
+mod line_editor;
 mod runtime;
 
 use clap::Parser;

@@ -81,7 +81,7 @@ pub enum AgentError {
 pub struct AgentParts {
     /// The LLM.
     pub provider: Arc<dyn LlmProvider>,
-    /// Model name.
+    /// Model name at start.
     pub model: String,
     /// Tools.
     pub tools: Arc<ToolRegistry>,
@@ -100,6 +100,8 @@ pub struct AgentParts {
 /// The agent runtime shared by every channel.
 pub struct Agent {
     parts: AgentParts,
+    /// The model in use; `/model` can switch it while running.
+    model: std::sync::RwLock<String>,
 }
 
 fn now_ms() -> u64 {
@@ -112,7 +114,19 @@ fn now_ms() -> u64 {
 impl Agent {
     /// Assemble an agent.
     pub fn new(parts: AgentParts) -> Self {
-        Self { parts }
+        let model = std::sync::RwLock::new(parts.model.clone());
+        Self { parts, model }
+    }
+
+    /// Switch the model for later turns; returns the previous one.
+    pub fn set_model(&self, model: String) -> String {
+        let mut current = self.model.write().unwrap_or_else(|p| p.into_inner());
+        std::mem::replace(&mut *current, model)
+    }
+
+    /// The workspace directory.
+    pub fn workspace(&self) -> &std::path::Path {
+        &self.parts.workspace
     }
 
     /// The tool registry.
@@ -126,8 +140,8 @@ impl Agent {
     }
 
     /// The model name.
-    pub fn model(&self) -> &str {
-        &self.parts.model
+    pub fn model(&self) -> String {
+        self.model.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Handle one inbound message and produce the reply. Every message of the turn is
@@ -194,7 +208,7 @@ impl Agent {
         while outcome.iterations < p.settings.max_iterations {
             outcome.iterations += 1;
             let req = CompletionRequest {
-                model: p.model.clone(),
+                model: self.model(),
                 messages: messages.clone(),
                 tools: tools.specs(),
                 max_tokens: p.settings.max_tokens,

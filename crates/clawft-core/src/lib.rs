@@ -13,6 +13,7 @@ pub mod pipeline;
 pub mod plugin_host;
 pub mod provider;
 pub mod session;
+pub mod slash;
 pub mod suggest;
 pub mod tool_registry;
 
@@ -22,4 +23,5 @@ pub use config::{Config, LoadedConfig, Paths};
 pub use plugin_host::{ChannelStatus, PluginHost, PluginState};
 pub use provider::{LlmProvider, build_provider};
 pub use session::{JsonlSessionStore, SessionStore};
+pub use slash::{CommandRegistry, Response, respond};
 pub use tool_registry::{ToolRegistry, ToolSet};

@@ -14,11 +14,15 @@
 //! | [`MemoryBackend`] | durable key/value + search memory |
 //! | [`VoiceHandler`] | speech in/out (placeholder: no implementation ships yet) |
 //!
+//! Slash commands contributed by skills and plugins implement [`SlashCommand`] and arrive
+//! through a [`CommandSource`].
+//!
 //! Async trait methods use [`async_trait`] so the traits stay object safe
 //! (`Arc<dyn Tool>`) without tying the crate to a runtime.
 
 pub mod capabilities;
 pub mod channel;
+pub mod command;
 pub mod conversation;
 pub mod error;
 pub mod manifest;
@@ -32,6 +36,9 @@ pub mod voice;
 pub use async_trait::async_trait;
 pub use capabilities::{ChannelCapabilities, RichTextSupport, ThreadSupport};
 pub use channel::{ChannelAdapter, ChannelHealth, ChannelState, InboundSink};
+pub use command::{
+    CommandContext, CommandOrigin, CommandOutcome, CommandSource, CommandSpec, SlashCommand,
+};
 pub use conversation::{ChatMessage, Role, ToolCall};
 pub use error::{PluginError, PluginResult};
 pub use manifest::{Manifest, ManifestError, ManifestFormat, Permissions};

@@ -7,7 +7,8 @@
 //! binaries, env and config ([`gating`]), finds them across layered sources ([`discover`](mod@discover),
 //! [`layer`]), holds them in an atomically swapped snapshot ([`registry`]), reloads on file
 //! changes ([`watch`]), renders the model's catalogue ([`catalogue`]) and names their slash
-//! commands ([`command`]).
+//! commands ([`command`]). [`SkillCatalogueStage`], [`ReadSkillTool`] and [`SkillCommands`]
+//! connect a registry to the agent through the plugin traits.
 //!
 //! # Layers
 //!
@@ -26,6 +27,7 @@
 //! Malformed skills never stop the others: each is reported with file, line and reason
 //! in the [`LoadReport`]. All limits are fields of [`SkillLimits`]. No async runtime.
 
+pub mod agent_stage;
 pub mod catalogue;
 pub mod command;
 pub mod discover;
@@ -39,10 +41,13 @@ pub mod limits;
 pub mod loaded;
 pub mod metadata;
 pub mod parse;
+pub mod read_skill;
 pub mod registry;
+pub mod skill_commands;
 pub mod watch;
 pub mod yaml;
 
+pub use agent_stage::SkillCatalogueStage;
 pub use catalogue::{Catalogue, build_catalogue};
 pub use command::{command_description, command_name, unique_command_name};
 pub use discover::{discover, scan_root};
@@ -55,5 +60,7 @@ pub use limits::SkillLimits;
 pub use loaded::{LoadError, LoadReport, LoadWarning, LoadedSkill, ShadowedSkill};
 pub use metadata::{InstallSpec, Os, Requirements, SkillMetadata};
 pub use parse::parse_skill_md;
+pub use read_skill::ReadSkillTool;
 pub use registry::{ReloadOutcome, SkillRegistry, SkillSnapshot};
+pub use skill_commands::SkillCommands;
 pub use watch::SkillWatcher;

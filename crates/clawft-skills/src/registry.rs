@@ -56,7 +56,7 @@ impl SkillSnapshot {
 
     /// The loaded name closest to a mistyped one, for "did you mean" hints.
     pub fn closest_name(&self, typed: &str) -> Option<&str> {
-        let max = (typed.chars().count() / 3).max(1);
+        let max = (typed.chars().count() / 3).max(2);
         self.skills
             .keys()
             .map(|name| (edit_distance(typed, name), name))

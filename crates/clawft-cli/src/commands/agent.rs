@@ -2,20 +2,22 @@
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use clawft_core::{Agent, TurnEvent, TurnObserver};
+use clawft_core::{Agent, CommandRegistry, Response, TurnEvent, TurnObserver, respond};
 use clawft_plugin::InboundMessage;
 use rustyline::error::ReadlineError;
 
 use super::GlobalOpts;
+use crate::line_editor::CommandCompleter;
 use crate::runtime;
 
 /// Chat with the agent (interactive, or one message with -m).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  weft agent                          interactive chat (history in ~/.clawft/history.txt)\n  weft agent -m \"what's in notes.md?\"  one answer on stdout\n  echo \"hello\" | weft agent -m -       read the message from stdin\n  weft agent -s work                  use the conversation named `work`\n\nIn the interactive chat: /new starts a fresh conversation, /help lists commands,\nCtrl-C cancels the current answer, Ctrl-D exits."
+    after_help = "Examples:\n  weft agent                          interactive chat (history in ~/.clawft/history.txt)\n  weft agent -m \"what's in notes.md?\"  one answer on stdout\n  echo \"hello\" | weft agent -m -       read the message from stdin\n  weft agent -s work                  use the conversation named `work`\n  weft agent -m /skills               slash commands work with -m too\n\nIn the interactive chat: /help lists commands (Tab completes them), /new starts a\nfresh conversation, Ctrl-C cancels the current answer, Ctrl-D exits. Skill files\nthat change on disk apply to the next message without restarting."
 )]
 pub struct AgentArgs {
     /// Send one message, print the answer and exit (`-` reads the message from stdin).
@@ -54,8 +56,10 @@ pub async fn exec(global: &GlobalOpts, args: AgentArgs) -> anyhow::Result<ExitCo
     let loaded = runtime::load_config(global)?;
     let resolved = runtime::provider(&loaded)?;
     let tools = runtime::tool_registry(&loaded)?;
-    let agent = runtime::build_agent(&loaded, &resolved, tools, None)?;
-    tracing::info!(provider = %resolved.name, model = %resolved.model, base_url = %resolved.base_url, "agent ready");
+    let skills = runtime::Skills::load(&loaded)?;
+    let agent = runtime::build_agent(&loaded, &resolved, tools, &skills, None)?;
+    let commands = Arc::new(runtime::command_registry(agent.clone(), &skills));
+    tracing::info!(provider = %resolved.name, model = %resolved.model, base_url = %resolved.base_url, skills = skills.registry.snapshot().len(), "agent ready");
 
     match args.message {
         Some(text) => {
@@ -69,21 +73,21 @@ pub async fn exec(global: &GlobalOpts, args: AgentArgs) -> anyhow::Result<ExitCo
                 text
             };
             let stream = !args.no_stream && std::io::stdout().is_terminal();
-            one_shot(&agent, &args.session, &text, stream).await
+            one_shot(&agent, &commands, &args.session, &text, stream).await
         }
         None => {
+            let _watcher = runtime::watch_skills(&skills);
             let banner = format!(
                 "weft agent · {} via {} · /help for commands, Ctrl-D to exit",
                 resolved.model, resolved.name
             );
-            interactive(
-                &agent,
-                &args.session,
-                &loaded.paths.history_file(),
-                &banner,
-                !args.no_stream,
-            )
-            .await
+            let chat = Chat {
+                agent: &agent,
+                commands,
+                session: &args.session,
+                stream: !args.no_stream,
+            };
+            chat.run(&loaded.paths.history_file(), &banner).await
         }
     }
 }
@@ -94,86 +98,83 @@ fn inbound(session: &str, text: &str) -> InboundMessage {
 
 async fn one_shot(
     agent: &Agent,
+    commands: &CommandRegistry,
     session: &str,
     text: &str,
     stream: bool,
 ) -> anyhow::Result<ExitCode> {
     let msg = inbound(session, text);
-    let outcome = if stream {
-        agent.run_turn(&msg, Some(&Printer)).await?
-    } else {
-        agent.run_turn(&msg, None).await?
-    };
-    if stream {
-        println!();
-    } else {
-        println!("{}", outcome.reply);
+    let observer: Option<&dyn TurnObserver> = if stream { Some(&Printer) } else { None };
+    match respond(agent, commands, &msg, observer).await? {
+        Response::Turn(outcome) => {
+            if stream {
+                println!();
+            } else {
+                println!("{}", outcome.reply);
+            }
+            Ok(if outcome.hit_limit {
+                ExitCode::from(crate::error_report::EXIT_ERROR)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Response::Command(text) => {
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
     }
-    Ok(if outcome.hit_limit {
-        ExitCode::from(crate::error_report::EXIT_ERROR)
-    } else {
-        ExitCode::SUCCESS
-    })
 }
 
-const INTERACTIVE_HELP: &str = "\
-/new     start a fresh conversation (forget this session's history)
-/help    this list
-/exit    leave (or Ctrl-D)";
-
-async fn interactive(
-    agent: &Agent,
-    session: &str,
-    history: &std::path::Path,
-    banner: &str,
+/// The interactive loop.
+struct Chat<'a> {
+    agent: &'a Agent,
+    commands: Arc<CommandRegistry>,
+    session: &'a str,
     stream: bool,
-) -> anyhow::Result<ExitCode> {
-    let mut editor = rustyline::DefaultEditor::new().context("starting the line editor")?;
-    let _ = editor.load_history(history);
-    eprintln!("{banner}");
-    loop {
-        let line = tokio::task::block_in_place(|| editor.readline("› "));
-        let line = match line {
-            Ok(line) => line,
-            Err(ReadlineError::Interrupted) => continue,
-            Err(ReadlineError::Eof) => break,
-            Err(err) => return Err(err).context("reading input"),
-        };
-        let text = line.trim();
-        if text.is_empty() {
-            continue;
-        }
-        let _ = editor.add_history_entry(text);
-        match text {
-            "/exit" | "/quit" => break,
-            "/help" => {
-                println!("{INTERACTIVE_HELP}");
+}
+
+impl Chat<'_> {
+    async fn run(&self, history: &std::path::Path, banner: &str) -> anyhow::Result<ExitCode> {
+        let mut editor: rustyline::Editor<CommandCompleter, rustyline::history::DefaultHistory> =
+            rustyline::Editor::new().context("starting the line editor")?;
+        editor.set_helper(Some(CommandCompleter::new(self.commands.clone())));
+        let _ = editor.load_history(history);
+        eprintln!("{banner}");
+        loop {
+            let line = match tokio::task::block_in_place(|| editor.readline("› ")) {
+                Ok(line) => line,
+                Err(ReadlineError::Interrupted) => continue,
+                Err(ReadlineError::Eof) => break,
+                Err(err) => return Err(err).context("reading input"),
+            };
+            let text = line.trim();
+            if text.is_empty() {
                 continue;
             }
-            "/new" => {
-                agent
-                    .sessions()
-                    .clear(&inbound(session, "").session_key())
-                    .await?;
-                println!("Started a new conversation.");
-                continue;
+            let _ = editor.add_history_entry(text);
+            if matches!(text, "/exit" | "/quit") {
+                break;
             }
-            _ => {}
+            self.answer(text).await;
         }
-        let msg = inbound(session, text);
-        let observer: Option<&dyn TurnObserver> = if stream { Some(&Printer) } else { None };
+        if let Some(dir) = history.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = editor.save_history(history);
+        Ok(ExitCode::SUCCESS)
+    }
+
+    async fn answer(&self, text: &str) {
+        let msg = inbound(self.session, text);
+        let observer: Option<&dyn TurnObserver> = if self.stream { Some(&Printer) } else { None };
         tokio::select! {
-            result = agent.run_turn(&msg, observer) => match result {
-                Ok(outcome) if stream => { let _ = outcome; println!("\n"); }
-                Ok(outcome) => println!("{}\n", outcome.reply),
+            result = respond(self.agent, &self.commands, &msg, observer) => match result {
+                Ok(Response::Turn(_)) if self.stream => println!("\n"),
+                Ok(response) => println!("{}\n", response.text()),
                 Err(err) => eprintln!("error: {err}\n"),
             },
             _ = tokio::signal::ctrl_c() => eprintln!("\n(cancelled)\n"),
         }
+        let _ = std::io::stdout().flush();
     }
-    if let Some(dir) = history.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let _ = editor.save_history(history);
-    Ok(ExitCode::SUCCESS)
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::Args;
 use clawft_core::bus::{BusLimits, InboundHandler, LocalBus, MessageBus};
-use clawft_core::{Agent, PluginHost, PluginState};
+use clawft_core::{Agent, CommandRegistry, PluginHost, PluginState, respond};
 use clawft_plugin::{InboundMessage, MessageSink, OutboundMessage, async_trait};
 
 use super::GlobalOpts;
@@ -24,7 +24,7 @@ pub struct GatewayArgs {}
 /// once, right after construction.
 #[derive(Default)]
 struct AgentHandler {
-    agent: OnceLock<Result<Agent, String>>,
+    agent: OnceLock<Result<(Arc<Agent>, CommandRegistry), String>>,
     bus: OnceLock<LocalBus>,
 }
 
@@ -32,8 +32,8 @@ struct AgentHandler {
 impl InboundHandler for AgentHandler {
     async fn handle(&self, msg: InboundMessage) {
         let reply = match self.agent.get() {
-            Some(Ok(agent)) => match agent.run_turn(&msg, None).await {
-                Ok(outcome) => outcome.reply,
+            Some(Ok((agent, commands))) => match respond(agent, commands, &msg, None).await {
+                Ok(response) => response.text().to_owned(),
                 Err(err) => {
                     tracing::error!(session = %msg.session_key(), %err, "turn failed");
                     format!("Sorry, I could not answer: {err}")
@@ -56,6 +56,8 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
     let began = Instant::now();
     let loaded = runtime::load_config(global)?;
     let tools = runtime::tool_registry(&loaded)?;
+    let skills = runtime::Skills::load(&loaded)?;
+    let _watcher = runtime::watch_skills(&skills);
     let host = Arc::new(PluginHost::new(
         tools.clone(),
         loaded.config.plugins.clone(),
@@ -71,12 +73,10 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
     let sink: Arc<dyn MessageSink> = Arc::new(bus.clone());
     let provider_line = match runtime::provider(&loaded) {
         Ok(resolved) => {
-            let _ = handler.agent.set(Ok(runtime::build_agent(
-                &loaded,
-                &resolved,
-                tools.clone(),
-                Some(sink),
-            )?));
+            let agent =
+                runtime::build_agent(&loaded, &resolved, tools.clone(), &skills, Some(sink))?;
+            let commands = runtime::command_registry(agent.clone(), &skills);
+            let _ = handler.agent.set(Ok((agent, commands)));
             format!("{} via {}", resolved.model, resolved.name)
         }
         Err(err) => {
@@ -114,6 +114,15 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
     eprintln!(
         "  tools:     {}",
         tools.snapshot().names().collect::<Vec<_>>().join(", ")
+    );
+    let watch_note = if skills.settings.watch {
+        " (hot reload on)"
+    } else {
+        ""
+    };
+    eprintln!(
+        "  skills:    {} loaded{watch_note}",
+        skills.registry.snapshot().len()
     );
     eprintln!(
         "  channels:  {}",

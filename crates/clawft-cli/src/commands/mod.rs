@@ -4,6 +4,7 @@ mod agent;
 mod config;
 mod gateway;
 mod onboard;
+mod skill;
 mod status;
 
 use std::path::PathBuf;
@@ -58,6 +59,7 @@ pub enum Command {
     Gateway(gateway::GatewayArgs),
     Onboard(onboard::OnboardArgs),
     Config(config::ConfigArgs),
+    Skill(skill::SkillArgs),
     Status(status::StatusArgs),
 }
 
@@ -68,6 +70,7 @@ pub async fn exec(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Gateway(args) => gateway::exec(&cli.global, args).await,
         Command::Onboard(args) => onboard::exec(&cli.global, args),
         Command::Config(args) => config::exec(&cli.global, args),
+        Command::Skill(args) => skill::exec(&cli.global, args),
         Command::Status(args) => status::exec(&cli.global, args).await,
     }
 }

@@ -1,0 +1,253 @@
+//! `weft skill list|show|check`: what skills are loaded, from which layer, and what is wrong.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use clawft_skills::{Availability, GateContext, LoadedSkill, SkillSnapshot};
+use serde_json::json;
+
+use super::GlobalOpts;
+use crate::runtime;
+
+/// List, inspect and check skills (SKILL.md) across every layer.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Layers, highest first (a skill shadows same-named skills below it):\n  workspace  <workspace>/skills, <workspace>/.agents/skills\n  managed    ~/.clawft/skills, ~/.agents/skills\n  plugin     skill directories declared by plugin manifests\n  bundled    skills shipped with weft\n\nExamples:\n  weft skill list --verbose     winners, their layer and path, and what they shadow\n  weft skill show github        one skill's metadata and instructions\n  weft skill check              every problem as file:line: reason (exit 1 if any)"
+)]
+pub struct SkillArgs {
+    #[command(subcommand)]
+    action: SkillAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum SkillAction {
+    /// List loaded skills with their status and layer (`--verbose`: paths, shadowed skills,
+    /// warnings).
+    List {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one skill: where it comes from, its gates, command and instructions.
+    Show {
+        /// Skill name.
+        name: String,
+    },
+    /// Validate every skill in every layer; exit 1 when any fails to load.
+    Check,
+}
+
+pub fn exec(global: &GlobalOpts, args: SkillArgs) -> anyhow::Result<ExitCode> {
+    let loaded = runtime::load_config(global)?;
+    let skills = runtime::Skills::load(&loaded)?;
+    let snapshot = skills.registry.snapshot();
+    let gate = skills.gate();
+    // `--verbose` is the global flag (it also raises the log level).
+    let verbose = global.verbose > 0;
+    match args.action {
+        SkillAction::List { json: true } => {
+            let list: Vec<_> = snapshot.iter().map(|s| skill_json(s, &gate)).collect();
+            let errors: Vec<_> = snapshot
+                .errors
+                .iter()
+                .map(|e| json!({"path": e.path, "line": e.line, "reason": e.reason}))
+                .collect();
+            let mut out = json!({"version": snapshot.version, "skills": list, "errors": errors});
+            if verbose {
+                out["warnings"] = snapshot
+                    .warnings
+                    .iter()
+                    .map(|w| json!({"path": w.path, "line": w.line, "message": w.message}))
+                    .collect();
+            }
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        SkillAction::List { json: false } => {
+            print_list(&snapshot, &gate, verbose);
+            Ok(ExitCode::SUCCESS)
+        }
+        SkillAction::Show { name } => show(&snapshot, &gate, &name),
+        SkillAction::Check => Ok(check(&snapshot, &skills.registry.sources())),
+    }
+}
+
+fn status(skill: &LoadedSkill, gate: &GateContext) -> String {
+    match skill.availability(gate) {
+        Availability::Ready => "ready".into(),
+        Availability::Unavailable(reason) => format!("unavailable: {reason}"),
+    }
+}
+
+fn skill_json(skill: &LoadedSkill, gate: &GateContext) -> serde_json::Value {
+    let shadows: Vec<_> = skill
+        .shadows
+        .iter()
+        .map(|s| json!({"layer": s.layer.as_str(), "path": s.path}))
+        .collect();
+    json!({
+        "name": skill.name(),
+        "description": skill.doc.description,
+        "layer": skill.layer.as_str(),
+        "path": skill.path(),
+        "status": status(skill, gate),
+        "user_invocable": skill.doc.user_invocable,
+        "model_invocable": !skill.doc.disable_model_invocation,
+        "shadows": shadows,
+    })
+}
+
+fn print_list(snapshot: &SkillSnapshot, gate: &GateContext, verbose: bool) {
+    if snapshot.is_empty() {
+        println!(
+            "No skills loaded. Put a skill folder with a SKILL.md in <workspace>/skills or ~/.clawft/skills."
+        );
+    }
+    let width = snapshot.iter().map(|s| s.name().len()).max().unwrap_or(0);
+    for skill in snapshot.iter() {
+        let status = status(skill, gate);
+        if verbose {
+            println!(
+                "{:width$}  {:9}  {status}",
+                skill.name(),
+                skill.layer.as_str()
+            );
+            println!("{:width$}  path: {}", "", skill.path().display());
+            for shadowed in &skill.shadows {
+                println!(
+                    "{:width$}  shadows: {} ({})",
+                    "",
+                    shadowed.path.display(),
+                    shadowed.layer.as_str()
+                );
+            }
+        } else {
+            let desc: String = skill.doc.description.chars().take(70).collect();
+            println!(
+                "{:width$}  {:9}  {:12}  {desc}",
+                skill.name(),
+                skill.layer.as_str(),
+                short_status(&status)
+            );
+        }
+    }
+    if !snapshot.errors.is_empty() {
+        println!(
+            "\n{} skill(s) failed to load (see `weft skill check`):",
+            snapshot.errors.len()
+        );
+        for err in &snapshot.errors {
+            println!(
+                "  error: {}{}: {}",
+                err.path.display(),
+                err.line.map(|l| format!(":{l}")).unwrap_or_default(),
+                err.reason
+            );
+        }
+    }
+    if verbose && !snapshot.warnings.is_empty() {
+        println!("\nwarnings:");
+        for w in &snapshot.warnings {
+            println!(
+                "  {}{}: {}",
+                w.path.display(),
+                w.line.map(|l| format!(":{l}")).unwrap_or_default(),
+                w.message
+            );
+        }
+    }
+}
+
+fn short_status(status: &str) -> &str {
+    if status == "ready" {
+        "ready"
+    } else {
+        "unavailable"
+    }
+}
+
+fn show(snapshot: &SkillSnapshot, gate: &GateContext, name: &str) -> anyhow::Result<ExitCode> {
+    let Some(skill) = snapshot.get(name) else {
+        let hint = snapshot
+            .closest_name(name)
+            .map(|n| format!("\nhelp: did you mean `{n}`?"))
+            .unwrap_or_else(|| "\nhelp: `weft skill list` shows the loaded skills".into());
+        anyhow::bail!("no skill named `{name}`{hint}");
+    };
+    let doc = &skill.doc;
+    println!("name:        {}", doc.name);
+    println!("description: {}", doc.description);
+    println!("layer:       {}", skill.layer.as_str());
+    println!("path:        {}", skill.path().display());
+    println!("status:      {}", status(skill, gate));
+    println!(
+        "command:     {}",
+        if doc.user_invocable {
+            format!("/{}", clawft_skills::command_name(&doc.name))
+        } else {
+            "none (user-invocable: false)".into()
+        }
+    );
+    println!(
+        "catalogue:   {}",
+        if doc.disable_model_invocation {
+            "hidden (disable-model-invocation)"
+        } else {
+            "listed"
+        }
+    );
+    if let Some(tool) = doc.dispatch_tool() {
+        println!("dispatch:    calls tool `{tool}` directly");
+    }
+    for shadowed in &skill.shadows {
+        println!(
+            "shadows:     {} ({})",
+            shadowed.path.display(),
+            shadowed.layer.as_str()
+        );
+    }
+    println!("\n{}", doc.instructions().trim());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(snapshot: &SkillSnapshot, sources: &[clawft_skills::SkillSource]) -> ExitCode {
+    for source in sources {
+        let state = if source.root.is_dir() {
+            "scanned"
+        } else {
+            "absent"
+        };
+        println!(
+            "{:9}  {}  ({state})",
+            source.layer.as_str(),
+            source.root.display()
+        );
+    }
+    for w in &snapshot.warnings {
+        println!(
+            "warning: {}{}: {}",
+            w.path.display(),
+            w.line.map(|l| format!(":{l}")).unwrap_or_default(),
+            w.message
+        );
+    }
+    for err in &snapshot.errors {
+        println!(
+            "error: {}{}: {}",
+            err.path.display(),
+            err.line.map(|l| format!(":{l}")).unwrap_or_default(),
+            err.reason
+        );
+    }
+    println!(
+        "\n{} skills ok, {} errors, {} warnings",
+        snapshot.len(),
+        snapshot.errors.len(),
+        snapshot.warnings.len()
+    );
+    if snapshot.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::error_report::EXIT_ERROR)
+    }
+}
