@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::capabilities::ChannelCapabilities;
+use crate::command::CommandSpec;
 use crate::error::{PluginError, PluginResult};
 use crate::message::{InboundMessage, MessageRef, OutboundMessage};
 
@@ -81,6 +82,14 @@ pub trait ChannelAdapter: Send + Sync {
             "channel `{}` has no reactions",
             self.name()
         )))
+    }
+
+    /// Publish the slash commands to the platform's command menu (Telegram
+    /// `setMyCommands`, Slack/Discord application commands). Called after `start` and
+    /// whenever the set changes; platforms without a menu keep the default.
+    async fn register_commands(&self, commands: &[CommandSpec]) -> PluginResult<()> {
+        let _ = commands;
+        Ok(())
     }
 
     /// Current health.

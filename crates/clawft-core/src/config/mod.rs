@@ -16,7 +16,7 @@ use std::path::PathBuf;
 pub use load::{LoadedConfig, load, load_from};
 pub use paths::{Paths, find_config_file as find_config_file_in};
 pub use provider_env::{ResolvedProvider, resolve_provider};
-pub use secret::{Secret, SecretRef, find_literal_secrets};
+pub use secret::{Secret, SecretRef, find_literal_secrets, resolve_secret_refs};
 pub use types::*;
 
 /// Why configuration could not be used.

@@ -71,6 +71,39 @@ impl SecretRef {
     }
 }
 
+/// Replace every secret reference (`{"env": …}`, `{"file": …}`, `{"keyring": …}`) held by a
+/// secret-named key in `doc` with the secret's value, so plugin settings (e.g. a channel's
+/// `bot_token`) arrive resolved. `prefix` names the section for error messages.
+pub fn resolve_secret_refs(doc: &Value, prefix: &str) -> Result<Value, ConfigError> {
+    match doc {
+        Value::Object(map) => {
+            let mut out = serde_json::Map::new();
+            for (key, child) in map {
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                let resolved = match serde_json::from_value::<SecretRef>(child.clone()) {
+                    Ok(reference) if is_secret_key(key) && child.is_object() => {
+                        Value::String(reference.resolve(&path)?.expose().to_owned())
+                    }
+                    _ => resolve_secret_refs(child, &path)?,
+                };
+                out.insert(key.clone(), resolved);
+            }
+            Ok(Value::Object(out))
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| resolve_secret_refs(v, &format!("{prefix}[{i}]")))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        other => Ok(other.clone()),
+    }
+}
+
 /// Key names that hold secrets wherever they appear in config.
 fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase().replace('-', "_");
@@ -168,6 +201,26 @@ mod tests {
         assert!(
             msg.contains("CLAWFT_TEST_SURELY_UNSET_VAR") && msg.contains("providers.x.api_key"),
             "{msg}"
+        );
+    }
+
+    #[test]
+    fn resolves_references_inside_plugin_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tok");
+        std::fs::write(&file, "123:abc\n").unwrap();
+        let doc = json!({"telegram": {"bot_token": {"file": file}, "allow": ["me"], "nested": [{"app_token": {"file": file}}]}});
+        let out = resolve_secret_refs(&doc, "channels").unwrap();
+        assert_eq!(out["telegram"]["bot_token"], "123:abc");
+        assert_eq!(out["telegram"]["nested"][0]["app_token"], "123:abc");
+        assert_eq!(out["telegram"]["allow"], json!(["me"]));
+        let bad = json!({"slack": {"bot_token": {"env": "CLAWFT_TEST_UNSET_TOKEN_VAR"}}});
+        let err = resolve_secret_refs(&bad, "channels")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("channels.slack.bot_token") && err.contains("CLAWFT_TEST_UNSET_TOKEN_VAR"),
+            "{err}"
         );
     }
 
