@@ -6,4 +6,5 @@ mod cli;
 mod config;
 mod gateway;
 mod onboard;
+mod skill_install;
 mod skills;

@@ -36,6 +36,8 @@ pub mod file;
 pub mod format;
 pub mod frontmatter;
 pub mod gating;
+#[cfg(feature = "install")]
+pub mod install;
 pub mod layer;
 pub mod limits;
 pub mod loaded;

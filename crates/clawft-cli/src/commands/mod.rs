@@ -5,6 +5,7 @@ mod config;
 mod gateway;
 mod onboard;
 mod skill;
+mod skill_install;
 mod status;
 
 use std::path::PathBuf;
@@ -70,7 +71,7 @@ pub async fn exec(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Gateway(args) => gateway::exec(&cli.global, args).await,
         Command::Onboard(args) => onboard::exec(&cli.global, args),
         Command::Config(args) => config::exec(&cli.global, args),
-        Command::Skill(args) => skill::exec(&cli.global, args),
+        Command::Skill(args) => skill::exec(&cli.global, args).await,
         Command::Status(args) => status::exec(&cli.global, args).await,
     }
 }

@@ -7,6 +7,7 @@ use clawft_skills::{Availability, GateContext, LoadedSkill, SkillSnapshot};
 use serde_json::json;
 
 use super::GlobalOpts;
+use super::skill_install as install;
 use crate::runtime;
 
 /// List, inspect and check skills (SKILL.md) across every layer.
@@ -35,41 +36,94 @@ enum SkillAction {
     },
     /// Validate every skill in every layer; exit 1 when any fails to load.
     Check,
+    /// Install a skill from git, ClawHub, an archive URL or a folder.
+    #[command(after_help = INSTALL_HELP)]
+    Install(install::InstallArgs),
+    /// Re-resolve installed skills from their recorded sources and install what changed.
+    Update(install::UpdateArgs),
+    /// Delete an installed skill and its lockfile entry.
+    Remove(install::RemoveArgs),
+    /// Search ClawHub.
+    Search(install::SearchArgs),
 }
 
-pub fn exec(global: &GlobalOpts, args: SkillArgs) -> anyhow::Result<ExitCode> {
+const INSTALL_HELP: &str = "\
+Sources:
+  github.com/owner/repo[/sub/path][@ref]   git, shallow; sparse when a path is given
+  https://…/repo.git, ssh://…, file://…    any git URL (--path, --ref)
+  [@owner/]slug[@version]                  ClawHub (registry: skills.install.clawhub_url or CLAWHUB_URL)
+  https://…/skill.zip | .tar.gz            an archive
+  ./folder                                 a local folder
+
+Nothing is written until the skill validates; archives with absolute paths, `..`,
+links, or over the size/file caps are refused; install steps a skill declares are
+never run. Each install is recorded in <skills>/.lock.json with its source, resolved
+commit/version and sha256. A running `weft agent`/`weft gateway` picks the skill up
+without a restart.
+
+Signatures: when the source publishes an Ed25519 signature over the skill's sha256
+fingerprint, it must verify against `skills.install.trusted_keys` (a bad signature is
+always refused). With `skills.install.require_signatures: true`, unsigned sources are
+refused unless --allow-unsigned is given. ClawHub `malware` verdicts are always
+refused; `suspicious` needs --force.
+
+Examples:
+  weft skill install github.com/openclaw/skills/coding-agent
+  weft skill install weather@1.2.0
+  weft skill install file:///srv/skills.git --path tools/pdf --ref v2";
+
+pub async fn exec(global: &GlobalOpts, args: SkillArgs) -> anyhow::Result<ExitCode> {
     let loaded = runtime::load_config(global)?;
-    let skills = runtime::Skills::load(&loaded)?;
-    let snapshot = skills.registry.snapshot();
-    let gate = skills.gate();
     // `--verbose` is the global flag (it also raises the log level).
     let verbose = global.verbose > 0;
     match args.action {
-        SkillAction::List { json: true } => {
-            let list: Vec<_> = snapshot.iter().map(|s| skill_json(s, &gate)).collect();
-            let errors: Vec<_> = snapshot
-                .errors
-                .iter()
-                .map(|e| json!({"path": e.path, "line": e.line, "reason": e.reason}))
-                .collect();
-            let mut out = json!({"version": snapshot.version, "skills": list, "errors": errors});
-            if verbose {
-                out["warnings"] = snapshot
-                    .warnings
-                    .iter()
-                    .map(|w| json!({"path": w.path, "line": w.line, "message": w.message}))
-                    .collect();
+        SkillAction::Install(a) => install::install(&loaded, a).await,
+        SkillAction::Update(a) => install::update(&loaded, a).await,
+        SkillAction::Remove(a) => install::remove(&loaded, a),
+        SkillAction::Search(a) => install::search(&loaded, a).await,
+        SkillAction::List { json } => {
+            let skills = runtime::Skills::load(&loaded)?;
+            let (snapshot, gate) = (skills.registry.snapshot(), skills.gate());
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&list_json(&snapshot, &gate, verbose))?
+                );
+            } else {
+                print_list(&snapshot, &gate, verbose);
             }
-            println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(ExitCode::SUCCESS)
         }
-        SkillAction::List { json: false } => {
-            print_list(&snapshot, &gate, verbose);
-            Ok(ExitCode::SUCCESS)
+        SkillAction::Show { name } => {
+            let skills = runtime::Skills::load(&loaded)?;
+            show(&skills.registry.snapshot(), &skills.gate(), &name)
         }
-        SkillAction::Show { name } => show(&snapshot, &gate, &name),
-        SkillAction::Check => Ok(check(&snapshot, &skills.registry.sources())),
+        SkillAction::Check => {
+            let skills = runtime::Skills::load(&loaded)?;
+            Ok(check(
+                &skills.registry.snapshot(),
+                &skills.registry.sources(),
+            ))
+        }
     }
+}
+
+fn list_json(snapshot: &SkillSnapshot, gate: &GateContext, verbose: bool) -> serde_json::Value {
+    let list: Vec<_> = snapshot.iter().map(|s| skill_json(s, gate)).collect();
+    let errors: Vec<_> = snapshot
+        .errors
+        .iter()
+        .map(|e| json!({"path": e.path, "line": e.line, "reason": e.reason}))
+        .collect();
+    let mut out = json!({"version": snapshot.version, "skills": list, "errors": errors});
+    if verbose {
+        out["warnings"] = snapshot
+            .warnings
+            .iter()
+            .map(|w| json!({"path": w.path, "line": w.line, "message": w.message}))
+            .collect();
+    }
+    out
 }
 
 fn status(skill: &LoadedSkill, gate: &GateContext) -> String {

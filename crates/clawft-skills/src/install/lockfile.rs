@@ -1,0 +1,147 @@
+//! The install record: `<managed>/.lock.json` (name → source, resolved ref/version, sha256,
+//! time), and ClawHub's `<skill>/.clawhub/origin.json` so OpenClaw's tooling recognises
+//! installs. Both are written atomically.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::InstallError;
+
+/// File name of the lockfile inside the managed skills folder.
+pub const LOCKFILE: &str = ".lock.json";
+
+/// One installed skill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockEntry {
+    /// What the user typed (re-resolved by `update`).
+    pub source: String,
+    /// `git`, `clawhub`, `archive` or `local`.
+    pub kind: String,
+    /// `--path` given at install, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `--ref` given at install, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Commit, ClawHub version, or archive/local fingerprint.
+    pub resolved: String,
+    /// Fingerprint of the installed tree.
+    pub sha256: String,
+    /// Whether a trusted signature was verified.
+    #[serde(default)]
+    pub signed: bool,
+    /// Unix seconds.
+    pub installed_at: u64,
+}
+
+/// The lockfile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lockfile {
+    /// Format version (1).
+    pub version: u32,
+    /// Installed skills by name.
+    pub skills: BTreeMap<String, LockEntry>,
+}
+
+impl Lockfile {
+    /// Read `<dir>/.lock.json` (empty when absent).
+    pub fn read(dir: &Path) -> Result<Self, InstallError> {
+        let path = dir.join(LOCKFILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| InstallError::Lockfile {
+                path,
+                reason: e.to_string(),
+            }),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Self {
+                version: 1,
+                skills: BTreeMap::new(),
+            }),
+            Err(err) => Err(InstallError::io(&path, err)),
+        }
+    }
+
+    /// Write `<dir>/.lock.json` atomically.
+    pub fn write(&self, dir: &Path) -> Result<(), InstallError> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| InstallError::Lockfile {
+            path: dir.join(LOCKFILE),
+            reason: e.to_string(),
+        })?;
+        write_atomic(&dir.join(LOCKFILE), text.as_bytes())
+    }
+}
+
+/// Write via a temp file, fsync and rename, so a crash leaves the old or the new file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), InstallError> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| InstallError::io(dir, e))?;
+    let tmp: PathBuf = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("f"),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(err) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(InstallError::io(path, err));
+    }
+    Ok(())
+}
+
+/// ClawHub's `.clawhub/origin.json`.
+pub fn write_origin(
+    skill_dir: &Path,
+    registry: &str,
+    slug: &str,
+    version: &str,
+    installed_at: u64,
+) -> Result<(), InstallError> {
+    let origin = serde_json::json!({
+        "version": 1, "registry": registry, "slug": slug, "installedVersion": version, "installedAt": installed_at * 1000
+    });
+    write_atomic(
+        &skill_dir.join(".clawhub/origin.json"),
+        origin.to_string().as_bytes(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_starts_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lock = Lockfile::read(dir.path()).unwrap();
+        assert!(lock.skills.is_empty());
+        lock.skills.insert(
+            "a".into(),
+            LockEntry {
+                source: "s".into(),
+                kind: "git".into(),
+                path: None,
+                reference: None,
+                resolved: "abc".into(),
+                sha256: "f".into(),
+                signed: false,
+                installed_at: 1,
+            },
+        );
+        lock.write(dir.path()).unwrap();
+        assert_eq!(Lockfile::read(dir.path()).unwrap(), lock);
+        std::fs::write(dir.path().join(LOCKFILE), "{broken").unwrap();
+        assert!(
+            Lockfile::read(dir.path())
+                .unwrap_err()
+                .to_string()
+                .contains(".lock.json")
+        );
+    }
+}
