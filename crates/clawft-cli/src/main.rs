@@ -1,6 +1,7 @@
 //! `weft`, the clawft command-line binary. It parses arguments, builds the runtime from
 //! config and hands each command to its module; the logic lives in the libraries.
 
+mod admin;
 mod commands;
 mod error_report;
 mod line_editor;

@@ -87,6 +87,7 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
     };
 
     let started = host.start_all(Arc::new(bus.clone())).await;
+    let _admin = crate::admin::start(&loaded.paths.home, host.clone()).await?;
     let router_host = host.clone();
     let router = tokio::spawn(async move {
         while let Some(msg) = outbound.recv().await {

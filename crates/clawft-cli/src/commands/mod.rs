@@ -1,6 +1,7 @@
 //! The command registry: every subcommand, its help text and its `exec`.
 
 mod agent;
+mod channels;
 mod config;
 mod gateway;
 mod onboard;
@@ -58,6 +59,7 @@ pub struct Cli {
 pub enum Command {
     Agent(agent::AgentArgs),
     Gateway(gateway::GatewayArgs),
+    Channels(channels::ChannelsArgs),
     Onboard(onboard::OnboardArgs),
     Config(config::ConfigArgs),
     Skill(skill::SkillArgs),
@@ -69,6 +71,7 @@ pub async fn exec(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Agent(args) => agent::exec(&cli.global, args).await,
         Command::Gateway(args) => gateway::exec(&cli.global, args).await,
+        Command::Channels(args) => channels::exec(&cli.global, args).await,
         Command::Onboard(args) => onboard::exec(&cli.global, args),
         Command::Config(args) => config::exec(&cli.global, args),
         Command::Skill(args) => skill::exec(&cli.global, args).await,
