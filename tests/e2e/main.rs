@@ -2,6 +2,7 @@
 
 mod agent;
 mod architecture;
+mod channels;
 mod cli;
 mod config;
 mod gateway;

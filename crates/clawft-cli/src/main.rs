@@ -2,6 +2,7 @@
 //! config and hands each command to its module; the logic lives in the libraries.
 
 mod admin;
+mod channels;
 mod commands;
 mod error_report;
 mod line_editor;

@@ -171,6 +171,17 @@ impl PluginHost {
         join_all(stops).await
     }
 
+    /// Publish the slash commands to every running channel's command menu (concurrently;
+    /// failures are logged, not fatal).
+    pub async fn register_commands(&self, commands: &[clawft_plugin::CommandSpec]) {
+        let calls = self.channels.iter().map(|(name, channel)| async move {
+            if let Err(err) = channel.register_commands(commands).await {
+                tracing::warn!(channel = %name, %err, "could not publish slash commands");
+            }
+        });
+        join_all(calls).await;
+    }
+
     /// Deliver an outbound message through its channel.
     pub async fn send(&self, msg: &OutboundMessage) -> PluginResult<String> {
         match self.channels.get(&msg.channel) {

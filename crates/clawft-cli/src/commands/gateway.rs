@@ -58,14 +58,20 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
     let tools = runtime::tool_registry(&loaded)?;
     let skills = runtime::Skills::load(&loaded)?;
     let _watcher = runtime::watch_skills(&skills);
-    let host = Arc::new(PluginHost::new(
-        tools.clone(),
-        loaded.config.plugins.clone(),
-    ));
-
-    for name in loaded.config.channels.keys() {
-        tracing::warn!(channel = %name, "channel is configured but not compiled into this weft; rebuild with the `channel-{name}` feature");
+    let mut host = PluginHost::new(tools.clone(), loaded.config.plugins.clone());
+    let mut disabled = Vec::new();
+    let mut broken = Vec::new();
+    for (name, section) in &loaded.config.channels {
+        match crate::channels::build(name, section, &loaded.paths.home) {
+            Ok(crate::channels::Planned::Ready(adapter)) => host.add_channel(adapter)?,
+            Ok(crate::channels::Planned::Disabled) => disabled.push(name.clone()),
+            Err(err) => {
+                tracing::error!("{err:#}");
+                broken.push(format!("{name} ({err:#})"));
+            }
+        }
     }
+    let host = Arc::new(host);
 
     let handler = Arc::new(AgentHandler::default());
     let (bus, mut outbound) = LocalBus::new(handler.clone(), BusLimits::default());
@@ -88,6 +94,17 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
 
     let started = host.start_all(Arc::new(bus.clone())).await;
     let _admin = crate::admin::start(&loaded.paths.home, host.clone()).await?;
+    if let Some(Ok((_, commands))) = handler.agent.get() {
+        let specs: Vec<_> = std::iter::once(clawft_plugin::CommandSpec {
+            name: "help".into(),
+            description: "list the commands available now".into(),
+            argument_hint: None,
+            origin: clawft_plugin::CommandOrigin::Builtin,
+        })
+        .chain(commands.commands().into_iter().map(|(spec, _)| spec))
+        .collect();
+        host.register_commands(&specs).await;
+    }
     let router_host = host.clone();
     let router = tokio::spawn(async move {
         while let Some(msg) = outbound.recv().await {
@@ -102,7 +119,7 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
         .filter(|(_, s)| *s == PluginState::Running)
         .map(|(n, _)| n.as_str())
         .collect();
-    let failed: Vec<String> = started
+    let mut failed: Vec<String> = started
         .iter()
         .filter_map(|(n, s)| match s {
             PluginState::Failed(e) => Some(format!("{n} ({e})")),
@@ -133,8 +150,12 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
             running.join(", ")
         }
     );
+    failed.extend(broken);
     if !failed.is_empty() {
         eprintln!("  failed:    {}", failed.join("; "));
+    }
+    if !disabled.is_empty() {
+        eprintln!("  disabled:  {}", disabled.join(", "));
     }
     eprintln!("Press Ctrl-C to stop.");
 

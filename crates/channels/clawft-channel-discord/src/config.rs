@@ -1,0 +1,218 @@
+//! The `discord` channel's settings and their validation.
+
+use std::fmt;
+
+use clawft_channel_kit::{AccessPolicy, ReconnectBackoff, SplitLimits};
+use serde::Deserialize;
+
+/// Gateway intents: `GUILDS | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS | DIRECT_MESSAGES |
+/// MESSAGE_CONTENT` (1 | 512 | 1024 | 4096 | 32768).
+pub const DEFAULT_INTENTS: u64 = 1 | (1 << 9) | (1 << 10) | (1 << 12) | (1 << 15);
+
+/// Settings of the Discord channel (the `channels.discord` object of the gateway config).
+///
+/// See the crate docs for the table of fields and defaults. `Debug` never prints the token.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscordConfig {
+    /// The bot token (Developer Portal → Bot). Never logged.
+    pub bot_token: String,
+    /// REST API base, including the version.
+    #[serde(default = "DiscordConfig::default_api_base")]
+    pub api_base: String,
+    /// Gateway intents bitfield.
+    #[serde(default = "DiscordConfig::default_intents")]
+    pub intents: u64,
+    /// Who may talk to the bot.
+    #[serde(default)]
+    pub access: AccessPolicy,
+    /// Longest message sent, in characters (Discord allows 2,000).
+    #[serde(default = "DiscordConfig::default_max_message_chars")]
+    pub max_message_chars: usize,
+    /// Most lines in one message before splitting (long messages collapse in the client).
+    #[serde(default = "DiscordConfig::default_max_message_lines")]
+    pub max_message_lines: usize,
+    /// First reconnect delay after a failed connection, in ms.
+    #[serde(default = "DiscordConfig::default_reconnect_base_ms")]
+    pub reconnect_base_ms: u64,
+    /// Longest reconnect delay, in ms.
+    #[serde(default = "DiscordConfig::default_reconnect_max_ms")]
+    pub reconnect_max_ms: u64,
+    /// Shortest wait before re-identifying after op 9 INVALID_SESSION (`d: false`), in ms.
+    #[serde(default = "DiscordConfig::default_invalid_session_min_ms")]
+    pub invalid_session_min_ms: u64,
+    /// Longest such wait, in ms (Discord asks for a random 1–5 s).
+    #[serde(default = "DiscordConfig::default_invalid_session_max_ms")]
+    pub invalid_session_max_ms: u64,
+    /// How long to wait for HELLO after connecting, in ms.
+    #[serde(default = "DiscordConfig::default_hello_timeout_ms")]
+    pub hello_timeout_ms: u64,
+    /// Attempts per REST call when rate limited or the network fails.
+    #[serde(default = "DiscordConfig::default_send_attempts")]
+    pub send_attempts: u32,
+}
+
+impl DiscordConfig {
+    /// Default `api_base`.
+    pub const DEFAULT_API_BASE: &'static str = "https://discord.com/api/v10";
+    /// Default `max_message_chars`: 2,000.
+    pub const DEFAULT_MAX_MESSAGE_CHARS: usize = SplitLimits::DISCORD.max_chars;
+    /// Default `max_message_lines`: 17.
+    pub const DEFAULT_MAX_MESSAGE_LINES: usize = SplitLimits::DISCORD.max_lines;
+    /// Default `reconnect_base_ms`: 1 s.
+    pub const DEFAULT_RECONNECT_BASE_MS: u64 = ReconnectBackoff::DEFAULT_BASE_MS;
+    /// Default `reconnect_max_ms`: 60 s.
+    pub const DEFAULT_RECONNECT_MAX_MS: u64 = ReconnectBackoff::DEFAULT_MAX_MS;
+    /// Default `invalid_session_min_ms`: 1 s.
+    pub const DEFAULT_INVALID_SESSION_MIN_MS: u64 = 1_000;
+    /// Default `invalid_session_max_ms`: 5 s.
+    pub const DEFAULT_INVALID_SESSION_MAX_MS: u64 = 5_000;
+    /// Default `hello_timeout_ms`: 30 s.
+    pub const DEFAULT_HELLO_TIMEOUT_MS: u64 = 30_000;
+    /// Default `send_attempts`: 4.
+    pub const DEFAULT_SEND_ATTEMPTS: u32 = 4;
+
+    fn default_api_base() -> String {
+        Self::DEFAULT_API_BASE.to_owned()
+    }
+    fn default_intents() -> u64 {
+        DEFAULT_INTENTS
+    }
+    fn default_max_message_chars() -> usize {
+        Self::DEFAULT_MAX_MESSAGE_CHARS
+    }
+    fn default_max_message_lines() -> usize {
+        Self::DEFAULT_MAX_MESSAGE_LINES
+    }
+    fn default_reconnect_base_ms() -> u64 {
+        Self::DEFAULT_RECONNECT_BASE_MS
+    }
+    fn default_reconnect_max_ms() -> u64 {
+        Self::DEFAULT_RECONNECT_MAX_MS
+    }
+    fn default_invalid_session_min_ms() -> u64 {
+        Self::DEFAULT_INVALID_SESSION_MIN_MS
+    }
+    fn default_invalid_session_max_ms() -> u64 {
+        Self::DEFAULT_INVALID_SESSION_MAX_MS
+    }
+    fn default_hello_timeout_ms() -> u64 {
+        Self::DEFAULT_HELLO_TIMEOUT_MS
+    }
+    fn default_send_attempts() -> u32 {
+        Self::DEFAULT_SEND_ATTEMPTS
+    }
+
+    /// Parse and validate settings (no I/O).
+    pub fn from_value(settings: serde_json::Value) -> Result<Self, DiscordConfigError> {
+        let cfg: Self = serde_path_to_error::deserialize(settings).map_err(|err| {
+            let path = err.path().to_string();
+            DiscordConfigError::Invalid {
+                field: if path == "." { String::new() } else { path },
+                message: err.into_inner().to_string(),
+            }
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<(), DiscordConfigError> {
+        let bad = |field: &str, message: &str| {
+            Err(DiscordConfigError::Invalid {
+                field: field.to_owned(),
+                message: message.to_owned(),
+            })
+        };
+        if self.bot_token.trim().is_empty() || self.bot_token.chars().any(char::is_whitespace) {
+            return bad(
+                "bot_token",
+                "is empty or contains spaces; paste the bot token from the Developer Portal (without `Bot `)",
+            );
+        }
+        if reqwest::Url::parse(&self.api_base).is_err() || !self.api_base.starts_with("http") {
+            return bad("api_base", "is not an http(s) URL");
+        }
+        if !(64..=2_000).contains(&self.max_message_chars) {
+            return bad("max_message_chars", "must be between 64 and 2000");
+        }
+        if self.invalid_session_min_ms > self.invalid_session_max_ms {
+            return bad(
+                "invalid_session_min_ms",
+                "must not exceed `invalid_session_max_ms`",
+            );
+        }
+        if self.send_attempts == 0 {
+            return bad("send_attempts", "must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for DiscordConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DiscordConfig")
+            .field("bot_token", &"<redacted>")
+            .field("api_base", &self.api_base)
+            .field("intents", &self.intents)
+            .field("access", &self.access)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Bad Discord channel settings.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiscordConfigError {
+    /// A field is missing, has the wrong type or an unusable value.
+    #[error(
+        "invalid `discord` channel settings{}: {message}\nhelp: see the field table in the clawft-channel-discord docs",
+        if field.is_empty() { String::new() } else { format!(" at `{field}`") }
+    )]
+    Invalid {
+        /// The offending field's path, empty for the whole object.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn defaults_are_pinned() {
+        let cfg = DiscordConfig::from_value(json!({"bot_token": "abc"})).unwrap();
+        assert_eq!(cfg.api_base, "https://discord.com/api/v10");
+        assert_eq!(cfg.intents, 38_401);
+        assert_eq!(cfg.max_message_chars, 2_000);
+        assert_eq!(cfg.max_message_lines, 17);
+        assert_eq!(cfg.reconnect_base_ms, 1_000);
+        assert_eq!(cfg.reconnect_max_ms, 60_000);
+        assert_eq!(
+            (cfg.invalid_session_min_ms, cfg.invalid_session_max_ms),
+            (1_000, 5_000)
+        );
+        assert_eq!(cfg.hello_timeout_ms, 30_000);
+        assert_eq!(cfg.send_attempts, 4);
+        assert_eq!(cfg.access, AccessPolicy::default());
+    }
+
+    #[test]
+    fn errors_name_the_bad_field() {
+        let err = DiscordConfig::from_value(json!({"intents": 1})).unwrap_err();
+        assert!(err.to_string().contains("bot_token"), "{err}");
+        let err =
+            DiscordConfig::from_value(json!({"bot_token": "a", "intents": "all"})).unwrap_err();
+        assert!(err.to_string().contains("`intents`"), "{err}");
+        let err = DiscordConfig::from_value(json!({"bot_token": "a", "max_message_chars": 5000}))
+            .unwrap_err();
+        assert!(err.to_string().contains("`max_message_chars`"), "{err}");
+        let err = DiscordConfig::from_value(json!({"bot_token": "a", "guild": 1})).unwrap_err();
+        assert!(err.to_string().contains("guild"), "{err}");
+        let cfg = DiscordConfig::from_value(json!({"bot_token": "sekrit"})).unwrap();
+        assert!(!format!("{cfg:?}").contains("sekrit"));
+    }
+}

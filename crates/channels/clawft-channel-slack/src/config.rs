@@ -1,0 +1,174 @@
+//! The `slack` channel's settings and their validation.
+
+use std::fmt;
+
+use clawft_channel_kit::{AccessPolicy, ReconnectBackoff, SplitLimits};
+use serde::Deserialize;
+
+/// Settings of the Slack channel (the `channels.slack` object of the gateway config).
+///
+/// See the crate docs for the table of fields and defaults. `Debug` never prints tokens.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackConfig {
+    /// Bot token (`xoxb-...`) for the Web API. Never logged.
+    pub bot_token: String,
+    /// App-level token (`xapp-...`, scope `connections:write`) for Socket Mode. Never logged.
+    pub app_token: String,
+    /// Web API base URL.
+    #[serde(default = "SlackConfig::default_api_base")]
+    pub api_base: String,
+    /// Who may talk to the bot.
+    #[serde(default)]
+    pub access: AccessPolicy,
+    /// Longest message sent, in characters; longer replies are split.
+    #[serde(default = "SlackConfig::default_max_message_chars")]
+    pub max_message_chars: usize,
+    /// First reconnect delay after a failed connection, in ms.
+    #[serde(default = "SlackConfig::default_reconnect_base_ms")]
+    pub reconnect_base_ms: u64,
+    /// Longest reconnect delay, in ms.
+    #[serde(default = "SlackConfig::default_reconnect_max_ms")]
+    pub reconnect_max_ms: u64,
+    /// Attempts per Web API call when rate limited or the network fails.
+    #[serde(default = "SlackConfig::default_send_attempts")]
+    pub send_attempts: u32,
+}
+
+impl SlackConfig {
+    /// Default `api_base`: `https://slack.com/api`.
+    pub const DEFAULT_API_BASE: &'static str = "https://slack.com/api";
+    /// Default `max_message_chars`: 8,000.
+    pub const DEFAULT_MAX_MESSAGE_CHARS: usize = SplitLimits::SLACK.max_chars;
+    /// Largest `max_message_chars` accepted: 40,000 (Slack truncates beyond).
+    pub const MAX_MESSAGE_CHARS: usize = 40_000;
+    /// Default `reconnect_base_ms`: 1 s.
+    pub const DEFAULT_RECONNECT_BASE_MS: u64 = ReconnectBackoff::DEFAULT_BASE_MS;
+    /// Default `reconnect_max_ms`: 60 s.
+    pub const DEFAULT_RECONNECT_MAX_MS: u64 = ReconnectBackoff::DEFAULT_MAX_MS;
+    /// Default `send_attempts`: 4.
+    pub const DEFAULT_SEND_ATTEMPTS: u32 = 4;
+
+    fn default_api_base() -> String {
+        Self::DEFAULT_API_BASE.to_owned()
+    }
+    fn default_max_message_chars() -> usize {
+        Self::DEFAULT_MAX_MESSAGE_CHARS
+    }
+    fn default_reconnect_base_ms() -> u64 {
+        Self::DEFAULT_RECONNECT_BASE_MS
+    }
+    fn default_reconnect_max_ms() -> u64 {
+        Self::DEFAULT_RECONNECT_MAX_MS
+    }
+    fn default_send_attempts() -> u32 {
+        Self::DEFAULT_SEND_ATTEMPTS
+    }
+
+    /// Parse and validate settings (no I/O).
+    pub fn from_value(settings: serde_json::Value) -> Result<Self, SlackConfigError> {
+        let cfg: Self = serde_path_to_error::deserialize(settings).map_err(|err| {
+            let path = err.path().to_string();
+            SlackConfigError::Invalid {
+                field: if path == "." { String::new() } else { path },
+                message: err.into_inner().to_string(),
+            }
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<(), SlackConfigError> {
+        let bad = |field: &str, message: &str| {
+            Err(SlackConfigError::Invalid {
+                field: field.to_owned(),
+                message: message.to_owned(),
+            })
+        };
+        if !self.bot_token.starts_with("xoxb-") {
+            return bad(
+                "bot_token",
+                "must be a bot token starting with `xoxb-` (OAuth & Permissions page)",
+            );
+        }
+        if !self.app_token.starts_with("xapp-") {
+            return bad(
+                "app_token",
+                "must be an app-level token starting with `xapp-` with the `connections:write` scope (Basic Information page)",
+            );
+        }
+        if reqwest::Url::parse(&self.api_base).is_err() || !self.api_base.starts_with("http") {
+            return bad("api_base", "is not an http(s) URL");
+        }
+        if !(64..=Self::MAX_MESSAGE_CHARS).contains(&self.max_message_chars) {
+            return bad("max_message_chars", "must be between 64 and 40000");
+        }
+        if self.send_attempts == 0 {
+            return bad("send_attempts", "must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for SlackConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SlackConfig")
+            .field("bot_token", &"<redacted>")
+            .field("app_token", &"<redacted>")
+            .field("api_base", &self.api_base)
+            .field("access", &self.access)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Bad Slack channel settings.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SlackConfigError {
+    /// A field is missing, has the wrong type or an unusable value.
+    #[error(
+        "invalid `slack` channel settings{}: {message}\nhelp: see the field table in the clawft-channel-slack docs",
+        if field.is_empty() { String::new() } else { format!(" at `{field}`") }
+    )]
+    Invalid {
+        /// The offending field's path, empty for the whole object.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn defaults_are_pinned() {
+        let cfg =
+            SlackConfig::from_value(json!({"bot_token": "xoxb-1", "app_token": "xapp-1"})).unwrap();
+        assert_eq!(cfg.api_base, "https://slack.com/api");
+        assert_eq!(cfg.max_message_chars, 8_000);
+        assert_eq!(cfg.reconnect_base_ms, 1_000);
+        assert_eq!(cfg.reconnect_max_ms, 60_000);
+        assert_eq!(cfg.send_attempts, 4);
+        assert_eq!(cfg.access, AccessPolicy::default());
+        assert!(!format!("{cfg:?}").contains("xoxb-1"));
+    }
+
+    #[test]
+    fn errors_name_the_bad_field() {
+        let err = SlackConfig::from_value(json!({"bot_token": "xoxb-1"})).unwrap_err();
+        assert!(err.to_string().contains("app_token"), "{err}");
+        let err = SlackConfig::from_value(json!({"bot_token": "xoxp-1", "app_token": "xapp-1"}))
+            .unwrap_err();
+        assert!(err.to_string().contains("`bot_token`"), "{err}");
+        let err = SlackConfig::from_value(json!({"bot_token": "xoxb-1", "app_token": "xapp-1", "access": {"require_mention": "yes"}}))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("`access.require_mention`"),
+            "{err}"
+        );
+    }
+}
