@@ -6,6 +6,7 @@ mod channels;
 mod cli;
 mod config;
 mod gateway;
+mod mcp;
 mod onboard;
 mod skill_install;
 mod skills;

@@ -14,7 +14,8 @@ pub mod plugin_host;
 pub mod provider;
 pub mod session;
 pub mod slash;
-pub mod suggest;
+/// "Did you mean" helpers (shared with every crate through the contract crate).
+pub use clawft_plugin::suggest;
 pub mod tool_registry;
 
 pub use agent::{Agent, AgentError, AgentParts, TurnEvent, TurnObserver, TurnOutcome};

@@ -30,6 +30,7 @@ pub mod memory;
 pub mod message;
 pub mod pipeline;
 pub mod skill;
+pub mod suggest;
 pub mod tool;
 pub mod voice;
 

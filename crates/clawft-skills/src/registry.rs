@@ -59,7 +59,7 @@ impl SkillSnapshot {
         let max = (typed.chars().count() / 3).max(2);
         self.skills
             .keys()
-            .map(|name| (edit_distance(typed, name), name))
+            .map(|name| (clawft_plugin::suggest::edit_distance(typed, name), name))
             .filter(|(d, _)| *d <= max)
             .min()
             .map(|(_, name)| name.as_str())
@@ -71,25 +71,6 @@ impl SkillSnapshot {
             && self.warnings == other.warnings
             && self.kept_last_good == other.kept_last_good
     }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// What a reload did.

@@ -56,6 +56,14 @@ pub async fn exec(global: &GlobalOpts, args: AgentArgs) -> anyhow::Result<ExitCo
     let loaded = runtime::load_config(global)?;
     let resolved = runtime::provider(&loaded)?;
     let tools = runtime::tool_registry(&loaded)?;
+    #[cfg(feature = "wasm")]
+    let _plugins = {
+        let (plugins, problems) = super::plugin::register_installed(&loaded, &tools).await?;
+        for problem in problems {
+            tracing::warn!("{problem}");
+        }
+        plugins
+    };
     let skills = runtime::Skills::load(&loaded)?;
     let agent = runtime::build_agent(&loaded, &resolved, tools, &skills, None)?;
     let commands = Arc::new(runtime::command_registry(agent.clone(), &skills));

@@ -56,8 +56,18 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
     let began = Instant::now();
     let loaded = runtime::load_config(global)?;
     let tools = runtime::tool_registry(&loaded)?;
+    #[cfg(feature = "wasm")]
+    let _plugins = {
+        let (plugins, problems) = super::plugin::register_installed(&loaded, &tools).await?;
+        for problem in problems {
+            tracing::warn!("{problem}");
+        }
+        plugins
+    };
     let skills = runtime::Skills::load(&loaded)?;
     let _watcher = runtime::watch_skills(&skills);
+    #[cfg(feature = "mcp")]
+    let mcp = super::mcp::start_in_gateway(&loaded, tools.clone(), &skills)?;
     let mut host = PluginHost::new(tools.clone(), loaded.config.plugins.clone());
     let mut disabled = Vec::new();
     let mut broken = Vec::new();
@@ -163,6 +173,10 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
     eprintln!("stopping…");
     host.stop_all().await;
     router.abort();
+    #[cfg(feature = "mcp")]
+    if let Some(mcp) = mcp {
+        mcp.abort();
+    }
     Ok(ExitCode::SUCCESS)
 }
 

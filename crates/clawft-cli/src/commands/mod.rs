@@ -4,7 +4,11 @@ mod agent;
 mod channels;
 mod config;
 mod gateway;
+#[cfg(feature = "mcp")]
+mod mcp;
 mod onboard;
+#[cfg(feature = "wasm")]
+mod plugin;
 mod skill;
 mod skill_install;
 mod status;
@@ -60,9 +64,13 @@ pub enum Command {
     Agent(agent::AgentArgs),
     Gateway(gateway::GatewayArgs),
     Channels(channels::ChannelsArgs),
+    #[cfg(feature = "mcp")]
+    Mcp(mcp::McpArgs),
     Onboard(onboard::OnboardArgs),
     Config(config::ConfigArgs),
     Skill(skill::SkillArgs),
+    #[cfg(feature = "wasm")]
+    Plugin(plugin::PluginArgs),
     Status(status::StatusArgs),
 }
 
@@ -72,9 +80,13 @@ pub async fn exec(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Agent(args) => agent::exec(&cli.global, args).await,
         Command::Gateway(args) => gateway::exec(&cli.global, args).await,
         Command::Channels(args) => channels::exec(&cli.global, args).await,
+        #[cfg(feature = "mcp")]
+        Command::Mcp(args) => mcp::exec(&cli.global, args).await,
         Command::Onboard(args) => onboard::exec(&cli.global, args),
         Command::Config(args) => config::exec(&cli.global, args),
         Command::Skill(args) => skill::exec(&cli.global, args).await,
+        #[cfg(feature = "wasm")]
+        Command::Plugin(args) => plugin::exec(&cli.global, args).await,
         Command::Status(args) => status::exec(&cli.global, args).await,
     }
 }
