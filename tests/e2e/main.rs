@@ -10,3 +10,4 @@ mod mcp;
 mod onboard;
 mod skill_install;
 mod skills;
+mod wasm_plugin;
