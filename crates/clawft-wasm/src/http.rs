@@ -15,7 +15,7 @@
 //! output naming the host and the rule.
 
 use std::future::Future;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
@@ -28,47 +28,7 @@ use crate::limits::WasmLimits;
 use crate::log::RateWindow;
 use crate::state::Notes;
 
-/// Whether `ip` is a globally routable unicast address (not loopback, private,
-/// link-local/metadata, CGNAT, multicast, documentation or reserved; IPv4-mapped and
-/// NAT64 IPv6 forms are judged by the IPv4 address they carry).
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public_v4(v4);
-            }
-            let seg = v6.segments();
-            if seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-                let [a, b] = seg[6].to_be_bytes();
-                let [c, d] = seg[7].to_be_bytes();
-                return is_public_v4(Ipv4Addr::new(a, b, c, d));
-            }
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (seg[0] & 0xfe00) == 0xfc00
-                || (seg[0] & 0xffc0) == 0xfe80
-                || (seg[0] == 0x2001 && seg[1] == 0x0db8))
-        }
-    }
-}
-
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, c, _] = ip.octets();
-    !(ip.is_private()
-        || ip.is_loopback()
-        || ip.is_link_local()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || ip.is_documentation()
-        || a == 0
-        || (a == 100 && (64..128).contains(&b))
-        || (a == 192 && b == 0 && c == 0)
-        || (a == 198 && (b == 18 || b == 19))
-        || a >= 240)
-}
+pub use clawft_plugin::manifest::is_public_ip as is_public;
 
 /// One plugin's network policy, shared by all its calls.
 pub(crate) struct NetPolicy {
@@ -386,43 +346,6 @@ impl WasiHttpHooks for HttpHooks {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn classifies_addresses() {
-        for inside in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "0.0.0.0",
-            "::1",
-            "fe80::1",
-            "fd00::1",
-            "::ffff:127.0.0.1",
-            "::ffff:169.254.169.254",
-            "64:ff9b::a9fe:a9fe",
-            "224.0.0.1",
-            "255.255.255.255",
-        ] {
-            assert!(
-                !is_public(inside.parse().unwrap()),
-                "{inside} must be refused"
-            );
-        }
-        for public in [
-            "1.1.1.1",
-            "93.184.216.34",
-            "2606:4700::1111",
-            "::ffff:8.8.8.8",
-        ] {
-            assert!(
-                is_public(public.parse().unwrap()),
-                "{public} must be allowed"
-            );
-        }
-    }
 
     #[tokio::test]
     async fn resolver_keeps_loopback_only_for_exact_hosts() {

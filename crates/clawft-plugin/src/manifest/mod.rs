@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use permissions::{FsPermission, HostPattern, Permissions};
+pub use permissions::{FsPermission, HostPattern, Permissions, is_public_ip};
 
 /// Manifest schema versions this crate understands.
 pub const SUPPORTED_SCHEMA_VERSIONS: &[u64] = &[1];
