@@ -17,11 +17,13 @@ pub mod access;
 pub mod backoff;
 pub mod markdown;
 pub mod retry;
+pub mod settings;
 pub mod split;
 pub mod stats;
 
 pub use access::{AccessDecision, AccessPolicy, DmPolicy, GroupPolicy};
 pub use backoff::ReconnectBackoff;
 pub use retry::{RetryPolicy, rate_limit_delay, retry_after_from_headers, retry_after_from_json};
+pub use settings::{SettingsError, parse_settings};
 pub use split::{Chunk, SplitLimits, split_chunks, split_message};
 pub use stats::{ChannelStats, now_ms};

@@ -67,11 +67,10 @@ impl SlackConfig {
 
     /// Parse and validate settings (no I/O).
     pub fn from_value(settings: serde_json::Value) -> Result<Self, SlackConfigError> {
-        let cfg: Self = serde_path_to_error::deserialize(settings).map_err(|err| {
-            let path = err.path().to_string();
+        let cfg: Self = clawft_channel_kit::parse_settings(settings).map_err(|e| {
             SlackConfigError::Invalid {
-                field: if path == "." { String::new() } else { path },
-                message: err.into_inner().to_string(),
+                field: e.field,
+                message: e.message,
             }
         })?;
         cfg.validate()?;
