@@ -140,7 +140,7 @@ pub async fn probe(home: &Path) -> GatewayProbe {
         ));
     };
     let token = std::fs::read_to_string(home.join(TOKEN_FILE)).unwrap_or_default();
-    let client = reqwest::Client::builder()
+    let client = clawft_http::client_builder()
         .timeout(std::time::Duration::from_secs(5))
         .no_proxy()
         .build();

@@ -14,6 +14,7 @@ use commands::Cli;
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    clawft_http::install_crypto_provider();
     init_tracing(cli.global.verbose, cli.global.quiet);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -35,21 +36,37 @@ fn main() -> std::process::ExitCode {
 }
 
 /// Logs go to stderr so stdout carries only answers and machine-readable output.
+///
+/// `CLAWFT_LOG` takes `level` or `target=level` directives separated by commas
+/// (`debug`, `warn,clawft_core=trace`); an unreadable value falls back to the `-v` level
+/// with a warning rather than silencing logs.
 fn init_tracing(verbose: u8, quiet: bool) {
-    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::prelude::*;
     let default = match (quiet, verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
-        (false, 1) => "info,clawft=info",
+        (false, 1) => "info",
         (false, 2) => "debug",
         _ => "trace",
     };
-    let filter = EnvFilter::try_from_env("CLAWFT_LOG")
-        .or_else(|_| EnvFilter::try_new(default))
-        .unwrap_or_else(|_| EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
+    let mut bad_env = None;
+    let filter: Targets = match std::env::var("CLAWFT_LOG") {
+        Ok(value) if !value.trim().is_empty() => value.parse().unwrap_or_else(|err| {
+            bad_env = Some(format!("ignoring CLAWFT_LOG={value:?}: {err}"));
+            default.parse().unwrap_or_default()
+        }),
+        _ => default.parse().unwrap_or_default(),
+    };
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_target(false),
+        )
+        .with(filter)
         .try_init();
+    if let Some(warning) = bad_env {
+        tracing::warn!("{warning}");
+    }
 }

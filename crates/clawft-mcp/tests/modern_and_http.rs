@@ -105,7 +105,7 @@ const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"p
 async fn http_requires_the_token_and_a_loopback_origin() {
     let fx = Fixture::new();
     let (url, shutdown) = start_http(&fx, HttpAuth::Bearer("tok3n".into())).await;
-    let http = reqwest::Client::new();
+    let http = clawft_http::client_builder().build().expect("http client");
     let post = |auth: Option<&str>, origin: Option<&str>| {
         let mut req = http
             .post(&url)
@@ -181,7 +181,9 @@ async fn http_requires_the_token_and_a_loopback_origin() {
 async fn open_http_on_loopback_needs_no_token() {
     let fx = Fixture::new();
     let (url, shutdown) = start_http(&fx, HttpAuth::Open).await;
-    let response = reqwest::Client::new()
+    let response = clawft_http::client_builder()
+        .build()
+        .expect("http client")
         .post(&url)
         .header("content-type", "application/json")
         .header("accept", "application/json, text/event-stream")

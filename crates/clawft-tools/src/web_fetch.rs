@@ -72,7 +72,7 @@ impl WebFetch {
                 Err(why) => attempt.error(format!("redirect refused: {why}")),
             }
         });
-        let client = reqwest::Client::builder()
+        let client = clawft_http::client_builder()
             .user_agent(concat!("clawft-web-fetch/", env!("CARGO_PKG_VERSION")))
             .redirect(redirect)
             .dns_resolver(GuardedResolver::new(config.allow_private_hosts.clone()))

@@ -49,7 +49,7 @@ impl NetPolicy {
         limits: &WasmLimits,
     ) -> Result<Self, String> {
         let exact: Vec<HostPattern> = network.iter().filter(|p| p.is_exact()).cloned().collect();
-        let client = reqwest::Client::builder()
+        let client = clawft_http::client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .retry(reqwest::retry::never())
             .no_proxy()

@@ -105,7 +105,7 @@ pub(crate) async fn run(
         };
         let url = gateway_query_url(&base);
         tracing::debug!(resume, %url, "connecting to the discord gateway");
-        ensure_crypto_provider();
+        clawft_http::install_crypto_provider();
         let connect = tokio::select! {
             () = cancel.cancelled() => return,
             c = tokio_tungstenite::connect_async(url.as_str()) => c,
@@ -160,14 +160,6 @@ pub(crate) async fn run(
                 }
             }
         }
-    }
-}
-
-/// Make sure rustls has a process-wide crypto provider before tokio-tungstenite builds its
-/// TLS config (it panics when several providers are compiled in and none is installed).
-fn ensure_crypto_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     }
 }
 
@@ -408,7 +400,7 @@ mod tests {
             // Accept and hang up: the client fails during the TLS handshake.
             let _ = listener.accept().await;
         });
-        ensure_crypto_provider();
+        clawft_http::install_crypto_provider();
         let url = format!("wss://{addr}/?v=10&encoding=json");
         assert!(
             tokio_tungstenite::connect_async(url.as_str())

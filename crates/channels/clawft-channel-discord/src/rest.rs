@@ -32,7 +32,7 @@ pub(crate) struct Rest {
 
 impl Rest {
     pub(crate) fn new(api_base: &str, token: &str, attempts: u32) -> PluginResult<Self> {
-        let http = reqwest::Client::builder()
+        let http = clawft_http::client_builder()
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(60))
             .user_agent("DiscordBot (https://github.com/clawft/clawft, 0.1)")

@@ -67,7 +67,7 @@ pub(crate) async fn run(
                 continue;
             }
         };
-        ensure_crypto_provider();
+        clawft_http::install_crypto_provider();
         let connect = tokio::select! {
             () = cancel.cancelled() => return,
             c = tokio_tungstenite::connect_async(url.as_str()) => c,
@@ -137,14 +137,6 @@ pub(crate) async fn run(
         if !pause(&shared, &cancel, delay, &why).await {
             return;
         }
-    }
-}
-
-/// Make sure rustls has a process-wide crypto provider before tokio-tungstenite builds its
-/// TLS config (it panics when several providers are compiled in and none is installed).
-fn ensure_crypto_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     }
 }
 

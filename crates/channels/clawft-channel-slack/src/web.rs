@@ -31,7 +31,7 @@ pub(crate) struct WebApi {
 
 impl WebApi {
     pub(crate) fn new(base: &str, bot: &str, app: &str, attempts: u32) -> PluginResult<Self> {
-        let http = reqwest::Client::builder()
+        let http = clawft_http::client_builder()
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(60))
             .build()

@@ -35,7 +35,7 @@ pub(crate) struct Upload {
 
 impl BotApi {
     pub(crate) fn new(api_base: &str, token: &str, send_attempts: u32) -> PluginResult<Self> {
-        let http = reqwest::Client::builder()
+        let http = clawft_http::client_builder()
             .connect_timeout(Duration::from_secs(15))
             .build()
             .map_err(|e| {

@@ -141,8 +141,7 @@ fn error_chain(err: &dyn std::error::Error) -> String {
 
 /// A shared client with connection pooling.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .user_agent(concat!("clawft/", env!("CARGO_PKG_VERSION")))
+    clawft_http::client_builder()
         .connect_timeout(Duration::from_secs(10))
         .build()
         .unwrap_or_else(|_| reqwest::Client::new())

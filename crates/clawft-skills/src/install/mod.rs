@@ -286,8 +286,7 @@ pub struct Installer {
 impl Installer {
     /// Install into `root` (`~/.clawft/skills`, or a workspace's `skills/`).
     pub fn new(root: impl Into<PathBuf>, settings: InstallSettings) -> Result<Self, InstallError> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("clawft/", env!("CARGO_PKG_VERSION")))
+        let http = clawft_http::client_builder()
             .connect_timeout(std::time::Duration::from_secs(15))
             .build()
             .map_err(|e| InstallError::Config {
