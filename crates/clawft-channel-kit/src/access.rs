@@ -100,6 +100,15 @@ impl AccessPolicy {
             && self.group_policy != GroupPolicy::Open
     }
 
+    /// Log a warning at start when [`Self::locks_everyone_out`], naming `channel`.
+    pub fn warn_if_locked_out(&self, channel: &str) {
+        if self.locks_everyone_out() {
+            tracing::warn!(
+                "{channel}: `access.allow_from` is empty, so nobody can talk to the bot; add user ids or set `access.dm_policy: open`"
+            );
+        }
+    }
+
     /// Decide about `msg`. `aliases` are other names of the sender (usernames) that
     /// `allow_from` may list. Bots are always ignored.
     pub fn decide(&self, msg: &InboundMessage, aliases: &[&str]) -> AccessDecision {

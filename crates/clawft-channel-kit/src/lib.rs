@@ -12,6 +12,7 @@
 //! | [`backoff`] | jittered exponential reconnect backoff |
 //! | [`access`] | who may talk to the bot: sender allowlist, DM policy, group mention rule |
 //! | [`stats`] | counters and state that produce a [`clawft_plugin::ChannelHealth`] |
+//! | [`task`] | the channel's background task: started once, cancelled and awaited on stop |
 
 pub mod access;
 pub mod backoff;
@@ -20,6 +21,7 @@ pub mod retry;
 pub mod settings;
 pub mod split;
 pub mod stats;
+pub mod task;
 
 pub use access::{AccessDecision, AccessPolicy, DmPolicy, GroupPolicy};
 pub use backoff::ReconnectBackoff;
@@ -27,3 +29,4 @@ pub use retry::{RetryPolicy, rate_limit_delay, retry_after_from_headers, retry_a
 pub use settings::{SettingsError, parse_settings};
 pub use split::{Chunk, SplitLimits, split_chunks, split_message};
 pub use stats::{ChannelStats, now_ms};
+pub use task::{ChannelTask, wait_to_reconnect};

@@ -1,19 +1,16 @@
 //! [`DiscordChannel`]: the [`ChannelAdapter`] implementation (start/stop, send, react).
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use base64::Engine;
-use clawft_channel_kit::{ChannelStats, SplitLimits, split_message};
+use clawft_channel_kit::{ChannelStats, ChannelTask, SplitLimits, split_message};
 use clawft_plugin::{
     Attachment, AttachmentData, ChannelAdapter, ChannelCapabilities, ChannelHealth, ChannelState,
     InboundSink, MessageRef, OutboundMessage, PluginError, PluginResult, RichTextSupport,
     ThreadSupport,
 };
 use serde_json::json;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
 use crate::config::DiscordConfig;
 use crate::convert::CHANNEL;
@@ -42,7 +39,7 @@ impl Shared {
 /// The Discord channel. Build it with [`crate::build`].
 pub struct DiscordChannel {
     shared: Arc<Shared>,
-    task: Mutex<Option<(CancellationToken, JoinHandle<()>)>>,
+    task: ChannelTask,
 }
 
 impl DiscordChannel {
@@ -56,7 +53,7 @@ impl DiscordChannel {
                 stats: ChannelStats::new(),
                 bot_id: Mutex::new(None),
             }),
-            task: Mutex::new(None),
+            task: ChannelTask::new(),
         })
     }
 
@@ -104,44 +101,19 @@ impl ChannelAdapter for DiscordChannel {
     }
 
     async fn start(&self, inbound: Arc<dyn InboundSink>) -> PluginResult<()> {
-        let Ok(mut slot) = self.task.lock() else {
-            return Err(PluginError::other(
-                "discord channel state is poisoned; this is a bug",
-            ));
-        };
-        if slot.is_some() {
+        if self.task.is_running() {
             return Ok(());
         }
-        if self.shared.cfg.access.locks_everyone_out() {
-            tracing::warn!(
-                "discord: `access.allow_from` is empty, so nobody can talk to the bot; add user ids or set `access.dm_policy: open`"
-            );
-        }
+        self.shared.cfg.access.warn_if_locked_out(CHANNEL);
         self.shared.stats.set_state(ChannelState::Connecting);
-        let cancel = CancellationToken::new();
-        let handle = tokio::spawn(crate::gateway::run(
-            self.shared.clone(),
-            inbound,
-            cancel.clone(),
-        ));
-        *slot = Some((cancel, handle));
+        let shared = self.shared.clone();
+        self.task
+            .spawn(|cancel| crate::gateway::run(shared, inbound, cancel));
         Ok(())
     }
 
     async fn stop(&self) -> PluginResult<()> {
-        let task = self.task.lock().ok().and_then(|mut t| t.take());
-        if let Some((cancel, handle)) = task {
-            cancel.cancel();
-            if tokio::time::timeout(Duration::from_secs(10), handle)
-                .await
-                .is_err()
-            {
-                tracing::warn!("discord gateway task did not stop within 10 s");
-            }
-        }
-        if self.shared.stats.state() != ChannelState::Failed {
-            self.shared.stats.set_state(ChannelState::Stopped);
-        }
+        self.task.stop(CHANNEL, &self.shared.stats).await;
         Ok(())
     }
 

@@ -13,43 +13,52 @@ pub const DEFAULT_INTENTS: u64 = 1 | (1 << 9) | (1 << 10) | (1 << 12) | (1 << 15
 ///
 /// See the crate docs for the table of fields and defaults. `Debug` never prints the token.
 #[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct DiscordConfig {
     /// The bot token (Developer Portal → Bot). Never logged.
     pub bot_token: String,
     /// REST API base, including the version.
-    #[serde(default = "DiscordConfig::default_api_base")]
     pub api_base: String,
     /// Gateway intents bitfield.
-    #[serde(default = "DiscordConfig::default_intents")]
     pub intents: u64,
     /// Who may talk to the bot.
-    #[serde(default)]
     pub access: AccessPolicy,
     /// Longest message sent, in characters (Discord allows 2,000).
-    #[serde(default = "DiscordConfig::default_max_message_chars")]
     pub max_message_chars: usize,
     /// Most lines in one message before splitting (long messages collapse in the client).
-    #[serde(default = "DiscordConfig::default_max_message_lines")]
     pub max_message_lines: usize,
     /// First reconnect delay after a failed connection, in ms.
-    #[serde(default = "DiscordConfig::default_reconnect_base_ms")]
     pub reconnect_base_ms: u64,
     /// Longest reconnect delay, in ms.
-    #[serde(default = "DiscordConfig::default_reconnect_max_ms")]
     pub reconnect_max_ms: u64,
     /// Shortest wait before re-identifying after op 9 INVALID_SESSION (`d: false`), in ms.
-    #[serde(default = "DiscordConfig::default_invalid_session_min_ms")]
     pub invalid_session_min_ms: u64,
     /// Longest such wait, in ms (Discord asks for a random 1–5 s).
-    #[serde(default = "DiscordConfig::default_invalid_session_max_ms")]
     pub invalid_session_max_ms: u64,
     /// How long to wait for HELLO after connecting, in ms.
-    #[serde(default = "DiscordConfig::default_hello_timeout_ms")]
     pub hello_timeout_ms: u64,
     /// Attempts per REST call when rate limited or the network fails.
-    #[serde(default = "DiscordConfig::default_send_attempts")]
     pub send_attempts: u32,
+}
+
+impl Default for DiscordConfig {
+    /// Every field at its documented default; the tokens are empty and fail validation.
+    fn default() -> Self {
+        Self {
+            bot_token: Default::default(),
+            api_base: Self::DEFAULT_API_BASE.to_owned(),
+            intents: DEFAULT_INTENTS,
+            access: Default::default(),
+            max_message_chars: Self::DEFAULT_MAX_MESSAGE_CHARS,
+            max_message_lines: Self::DEFAULT_MAX_MESSAGE_LINES,
+            reconnect_base_ms: Self::DEFAULT_RECONNECT_BASE_MS,
+            reconnect_max_ms: Self::DEFAULT_RECONNECT_MAX_MS,
+            invalid_session_min_ms: Self::DEFAULT_INVALID_SESSION_MIN_MS,
+            invalid_session_max_ms: Self::DEFAULT_INVALID_SESSION_MAX_MS,
+            hello_timeout_ms: Self::DEFAULT_HELLO_TIMEOUT_MS,
+            send_attempts: Self::DEFAULT_SEND_ATTEMPTS,
+        }
+    }
 }
 
 impl DiscordConfig {
@@ -71,37 +80,6 @@ impl DiscordConfig {
     pub const DEFAULT_HELLO_TIMEOUT_MS: u64 = 30_000;
     /// Default `send_attempts`: 4.
     pub const DEFAULT_SEND_ATTEMPTS: u32 = 4;
-
-    fn default_api_base() -> String {
-        Self::DEFAULT_API_BASE.to_owned()
-    }
-    fn default_intents() -> u64 {
-        DEFAULT_INTENTS
-    }
-    fn default_max_message_chars() -> usize {
-        Self::DEFAULT_MAX_MESSAGE_CHARS
-    }
-    fn default_max_message_lines() -> usize {
-        Self::DEFAULT_MAX_MESSAGE_LINES
-    }
-    fn default_reconnect_base_ms() -> u64 {
-        Self::DEFAULT_RECONNECT_BASE_MS
-    }
-    fn default_reconnect_max_ms() -> u64 {
-        Self::DEFAULT_RECONNECT_MAX_MS
-    }
-    fn default_invalid_session_min_ms() -> u64 {
-        Self::DEFAULT_INVALID_SESSION_MIN_MS
-    }
-    fn default_invalid_session_max_ms() -> u64 {
-        Self::DEFAULT_INVALID_SESSION_MAX_MS
-    }
-    fn default_hello_timeout_ms() -> u64 {
-        Self::DEFAULT_HELLO_TIMEOUT_MS
-    }
-    fn default_send_attempts() -> u32 {
-        Self::DEFAULT_SEND_ATTEMPTS
-    }
 
     /// Parse and validate settings (no I/O).
     pub fn from_value(settings: serde_json::Value) -> Result<Self, DiscordConfigError> {
@@ -125,7 +103,7 @@ impl DiscordConfig {
         if self.bot_token.trim().is_empty() || self.bot_token.chars().any(char::is_whitespace) {
             return bad(
                 "bot_token",
-                "is empty or contains spaces; paste the bot token from the Developer Portal (without `Bot `)",
+                "is missing, empty or contains spaces; paste the bot token from the Developer Portal (without `Bot `)",
             );
         }
         if reqwest::Url::parse(&self.api_base).is_err() || !self.api_base.starts_with("http") {

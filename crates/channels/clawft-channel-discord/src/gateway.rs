@@ -20,7 +20,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use clawft_channel_kit::{AccessDecision, ReconnectBackoff};
+use clawft_channel_kit::{AccessDecision, ReconnectBackoff, wait_to_reconnect};
 use clawft_plugin::{ChannelState, InboundSink};
 use futures_util::{SinkExt, StreamExt};
 use rand::Rng;
@@ -96,7 +96,14 @@ pub(crate) async fn run(
                         shared.stats.fail(&e);
                         return;
                     }
-                    if !pause(&shared, &cancel, backoff.next_delay(), &e.to_string()).await {
+                    if !wait_to_reconnect(
+                        &shared.stats,
+                        &cancel,
+                        backoff.next_delay(),
+                        &e.to_string(),
+                    )
+                    .await
+                    {
                         return;
                     }
                     continue;
@@ -114,7 +121,7 @@ pub(crate) async fn run(
             Ok((ws, _)) => ws,
             Err(e) => {
                 let msg = format!("cannot connect to the discord gateway: {e}");
-                if !pause(&shared, &cancel, backoff.next_delay(), &msg).await {
+                if !wait_to_reconnect(&shared.stats, &cancel, backoff.next_delay(), &msg).await {
                     return;
                 }
                 continue;
@@ -148,31 +155,18 @@ pub(crate) async fn run(
                 } else {
                     backoff.next_delay()
                 };
-                if !pause(&shared, &cancel, delay, &why).await {
+                if !wait_to_reconnect(&shared.stats, &cancel, delay, &why).await {
                     return;
                 }
             }
             End::Reidentify(delay, why) => {
                 tracing::info!(reason = %why, "discord session invalidated; identifying afresh");
                 session = Session::default();
-                if !pause(&shared, &cancel, delay, &why).await {
+                if !wait_to_reconnect(&shared.stats, &cancel, delay, &why).await {
                     return;
                 }
             }
         }
-    }
-}
-
-/// Record `why`, enter Reconnecting and sleep; false if cancelled meanwhile.
-async fn pause(shared: &Shared, cancel: &CancellationToken, delay: Duration, why: &str) -> bool {
-    shared.stats.record_error(why);
-    shared.stats.set_state(ChannelState::Reconnecting);
-    if delay.is_zero() {
-        return !cancel.is_cancelled();
-    }
-    tokio::select! {
-        () = cancel.cancelled() => false,
-        () = tokio::time::sleep(delay) => true,
     }
 }
 

@@ -1,20 +1,17 @@
 //! [`SlackChannel`]: the [`ChannelAdapter`] implementation (start/stop, send, react).
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use base64::Engine;
 use clawft_channel_kit::markdown::to_slack_mrkdwn;
-use clawft_channel_kit::{ChannelStats, SplitLimits, split_message};
+use clawft_channel_kit::{ChannelStats, ChannelTask, SplitLimits, split_message};
 use clawft_plugin::{
     AttachmentData, ChannelAdapter, ChannelCapabilities, ChannelHealth, ChannelState, InboundSink,
     MessageRef, OutboundMessage, PluginError, PluginResult, RichTextSupport, TextFormat,
     ThreadSupport,
 };
 use serde_json::{Value, json};
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
 use crate::config::SlackConfig;
 use crate::convert::{CHANNEL, reaction_name};
@@ -30,7 +27,7 @@ pub(crate) struct Shared {
 /// The Slack channel. Build it with [`crate::build`].
 pub struct SlackChannel {
     shared: Arc<Shared>,
-    task: Mutex<Option<(CancellationToken, JoinHandle<()>)>>,
+    task: ChannelTask,
 }
 
 impl SlackChannel {
@@ -48,7 +45,7 @@ impl SlackChannel {
                 web,
                 stats: ChannelStats::new(),
             }),
-            task: Mutex::new(None),
+            task: ChannelTask::new(),
         })
     }
 }
@@ -83,48 +80,25 @@ impl ChannelAdapter for SlackChannel {
     }
 
     async fn start(&self, inbound: Arc<dyn InboundSink>) -> PluginResult<()> {
-        if self.task.lock().map_or(true, |t| t.is_some()) {
+        if self.task.is_running() {
             return Ok(());
         }
         self.shared.stats.set_state(ChannelState::Connecting);
-        if self.shared.cfg.access.locks_everyone_out() {
-            tracing::warn!(
-                "slack: `access.allow_from` is empty, so nobody can talk to the bot; add user ids or set `access.dm_policy: open`"
-            );
-        }
+        self.shared.cfg.access.warn_if_locked_out(CHANNEL);
         let bot_user = self
             .shared
             .web
             .bot_user_id()
             .await
             .inspect_err(|e| self.shared.stats.fail(e))?;
-        let cancel = CancellationToken::new();
-        let handle = tokio::spawn(crate::socket::run(
-            self.shared.clone(),
-            inbound,
-            bot_user,
-            cancel.clone(),
-        ));
-        if let Ok(mut slot) = self.task.lock() {
-            *slot = Some((cancel, handle));
-        }
+        let shared = self.shared.clone();
+        self.task
+            .spawn(|cancel| crate::socket::run(shared, inbound, bot_user, cancel));
         Ok(())
     }
 
     async fn stop(&self) -> PluginResult<()> {
-        let task = self.task.lock().ok().and_then(|mut t| t.take());
-        if let Some((cancel, handle)) = task {
-            cancel.cancel();
-            if tokio::time::timeout(Duration::from_secs(10), handle)
-                .await
-                .is_err()
-            {
-                tracing::warn!("slack socket task did not stop within 10 s");
-            }
-        }
-        if self.shared.stats.state() != ChannelState::Failed {
-            self.shared.stats.set_state(ChannelState::Stopped);
-        }
+        self.task.stop(CHANNEL, &self.shared.stats).await;
         Ok(())
     }
 

@@ -9,30 +9,40 @@ use serde::Deserialize;
 ///
 /// See the crate docs for the table of fields and defaults. `Debug` never prints tokens.
 #[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct SlackConfig {
     /// Bot token (`xoxb-...`) for the Web API. Never logged.
     pub bot_token: String,
     /// App-level token (`xapp-...`, scope `connections:write`) for Socket Mode. Never logged.
     pub app_token: String,
     /// Web API base URL.
-    #[serde(default = "SlackConfig::default_api_base")]
     pub api_base: String,
     /// Who may talk to the bot.
-    #[serde(default)]
     pub access: AccessPolicy,
     /// Longest message sent, in characters; longer replies are split.
-    #[serde(default = "SlackConfig::default_max_message_chars")]
     pub max_message_chars: usize,
     /// First reconnect delay after a failed connection, in ms.
-    #[serde(default = "SlackConfig::default_reconnect_base_ms")]
     pub reconnect_base_ms: u64,
     /// Longest reconnect delay, in ms.
-    #[serde(default = "SlackConfig::default_reconnect_max_ms")]
     pub reconnect_max_ms: u64,
     /// Attempts per Web API call when rate limited or the network fails.
-    #[serde(default = "SlackConfig::default_send_attempts")]
     pub send_attempts: u32,
+}
+
+impl Default for SlackConfig {
+    /// Every field at its documented default; the tokens are empty and fail validation.
+    fn default() -> Self {
+        Self {
+            bot_token: Default::default(),
+            app_token: Default::default(),
+            api_base: Self::DEFAULT_API_BASE.to_owned(),
+            access: Default::default(),
+            max_message_chars: Self::DEFAULT_MAX_MESSAGE_CHARS,
+            reconnect_base_ms: Self::DEFAULT_RECONNECT_BASE_MS,
+            reconnect_max_ms: Self::DEFAULT_RECONNECT_MAX_MS,
+            send_attempts: Self::DEFAULT_SEND_ATTEMPTS,
+        }
+    }
 }
 
 impl SlackConfig {
@@ -48,22 +58,6 @@ impl SlackConfig {
     pub const DEFAULT_RECONNECT_MAX_MS: u64 = ReconnectBackoff::DEFAULT_MAX_MS;
     /// Default `send_attempts`: 4.
     pub const DEFAULT_SEND_ATTEMPTS: u32 = 4;
-
-    fn default_api_base() -> String {
-        Self::DEFAULT_API_BASE.to_owned()
-    }
-    fn default_max_message_chars() -> usize {
-        Self::DEFAULT_MAX_MESSAGE_CHARS
-    }
-    fn default_reconnect_base_ms() -> u64 {
-        Self::DEFAULT_RECONNECT_BASE_MS
-    }
-    fn default_reconnect_max_ms() -> u64 {
-        Self::DEFAULT_RECONNECT_MAX_MS
-    }
-    fn default_send_attempts() -> u32 {
-        Self::DEFAULT_SEND_ATTEMPTS
-    }
 
     /// Parse and validate settings (no I/O).
     pub fn from_value(settings: serde_json::Value) -> Result<Self, SlackConfigError> {

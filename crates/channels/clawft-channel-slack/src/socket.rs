@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clawft_channel_kit::{AccessDecision, ReconnectBackoff};
+use clawft_channel_kit::{AccessDecision, ReconnectBackoff, wait_to_reconnect};
 use clawft_plugin::{ChannelState, InboundSink, PluginError};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -61,7 +61,9 @@ pub(crate) async fn run(
                 return;
             }
             Err(e) => {
-                if !pause(&shared, &cancel, backoff.next_delay(), &e.to_string()).await {
+                if !wait_to_reconnect(&shared.stats, &cancel, backoff.next_delay(), &e.to_string())
+                    .await
+                {
                     return;
                 }
                 continue;
@@ -76,7 +78,7 @@ pub(crate) async fn run(
             Ok((ws, _)) => ws,
             Err(e) => {
                 let msg = format!("cannot connect to slack socket mode: {e}");
-                if !pause(&shared, &cancel, backoff.next_delay(), &msg).await {
+                if !wait_to_reconnect(&shared.stats, &cancel, backoff.next_delay(), &msg).await {
                     return;
                 }
                 continue;
@@ -134,21 +136,9 @@ pub(crate) async fn run(
         } else {
             backoff.next_delay()
         };
-        if !pause(&shared, &cancel, delay, &why).await {
+        if !wait_to_reconnect(&shared.stats, &cancel, delay, &why).await {
             return;
         }
-    }
-}
-
-async fn pause(shared: &Shared, cancel: &CancellationToken, delay: Duration, why: &str) -> bool {
-    shared.stats.record_error(why);
-    shared.stats.set_state(ChannelState::Reconnecting);
-    if delay.is_zero() {
-        return !cancel.is_cancelled();
-    }
-    tokio::select! {
-        () = cancel.cancelled() => false,
-        () = tokio::time::sleep(delay) => true,
     }
 }
 

@@ -1,20 +1,18 @@
 //! [`TelegramChannel`]: the [`ChannelAdapter`] implementation (start/stop, send, commands).
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use base64::Engine;
 use clawft_channel_kit::markdown::to_telegram_html;
-use clawft_channel_kit::{ChannelStats, SplitLimits, split_message};
+use clawft_channel_kit::{ChannelStats, ChannelTask, SplitLimits, split_message};
 use clawft_plugin::{
     Attachment, AttachmentData, ChannelAdapter, ChannelCapabilities, ChannelHealth, ChannelState,
     CommandSpec, InboundSink, OutboundMessage, PluginError, PluginResult, RichTextSupport,
     TextFormat, ThreadSupport,
 };
 use serde_json::{Value, json};
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
 use crate::api::{BotApi, Upload};
 use crate::config::TelegramConfig;
@@ -52,7 +50,7 @@ impl Shared {
 /// The Telegram channel. Build it with [`crate::build`].
 pub struct TelegramChannel {
     shared: Arc<Shared>,
-    task: Mutex<Option<(CancellationToken, JoinHandle<()>)>>,
+    task: ChannelTask,
 }
 
 impl TelegramChannel {
@@ -66,7 +64,7 @@ impl TelegramChannel {
                 stats: ChannelStats::new(),
                 me: OnceLock::new(),
             }),
-            task: Mutex::new(None),
+            task: ChannelTask::new(),
         })
     }
 
@@ -211,15 +209,11 @@ impl ChannelAdapter for TelegramChannel {
     }
 
     async fn start(&self, inbound: Arc<dyn InboundSink>) -> PluginResult<()> {
-        if self.task.lock().map_or(true, |t| t.is_some()) {
+        if self.task.is_running() {
             return Ok(());
         }
         self.shared.stats.set_state(ChannelState::Connecting);
-        if self.shared.cfg.access.locks_everyone_out() {
-            tracing::warn!(
-                "telegram: `access.allow_from` is empty, so nobody can talk to the bot; add user ids or set `access.dm_policy: open`"
-            );
-        }
+        self.shared.cfg.access.warn_if_locked_out(CHANNEL);
         match self.shared.fetch_identity().await {
             Ok(_) => {}
             Err(e @ PluginError::PermissionDenied(_)) => {
@@ -231,32 +225,14 @@ impl ChannelAdapter for TelegramChannel {
                 self.shared.stats.record_error(&e);
             }
         }
-        let cancel = CancellationToken::new();
-        let handle = tokio::spawn(crate::poll::run(
-            self.shared.clone(),
-            inbound,
-            cancel.clone(),
-        ));
-        if let Ok(mut slot) = self.task.lock() {
-            *slot = Some((cancel, handle));
-        }
+        let shared = self.shared.clone();
+        self.task
+            .spawn(|cancel| crate::poll::run(shared, inbound, cancel));
         Ok(())
     }
 
     async fn stop(&self) -> PluginResult<()> {
-        let task = self.task.lock().ok().and_then(|mut t| t.take());
-        if let Some((cancel, handle)) = task {
-            cancel.cancel();
-            if tokio::time::timeout(Duration::from_secs(10), handle)
-                .await
-                .is_err()
-            {
-                tracing::warn!("telegram polling task did not stop within 10 s");
-            }
-        }
-        if self.shared.stats.state() != ChannelState::Failed {
-            self.shared.stats.set_state(ChannelState::Stopped);
-        }
+        self.task.stop(CHANNEL, &self.shared.stats).await;
         Ok(())
     }
 

@@ -10,36 +10,45 @@ use serde::Deserialize;
 ///
 /// See the crate docs for the table of fields and defaults. `Debug` never prints the token.
 #[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct TelegramConfig {
     /// The bot token from @BotFather (`123456:ABC...`). The gateway resolves secret
     /// references before handing the settings over; never logged.
     pub bot_token: String,
     /// Bot API base URL, without the trailing `/bot<token>`.
-    #[serde(default = "TelegramConfig::default_api_base")]
     pub api_base: String,
     /// Long-poll timeout of `getUpdates`, in seconds (Telegram allows up to 50).
-    #[serde(default = "TelegramConfig::default_poll_timeout_secs")]
     pub poll_timeout_secs: u64,
     /// Directory where the update offset is kept across restarts (`telegram-offset.json`).
     /// Without it the offset lives only in memory.
-    #[serde(default)]
     pub state_dir: Option<PathBuf>,
     /// Who may talk to the bot.
-    #[serde(default)]
     pub access: AccessPolicy,
     /// Longest message sent, in characters; longer replies are split.
-    #[serde(default = "TelegramConfig::default_max_message_chars")]
     pub max_message_chars: usize,
     /// First reconnect delay after a failed poll, in ms.
-    #[serde(default = "TelegramConfig::default_reconnect_base_ms")]
     pub reconnect_base_ms: u64,
     /// Longest reconnect delay, in ms.
-    #[serde(default = "TelegramConfig::default_reconnect_max_ms")]
     pub reconnect_max_ms: u64,
     /// Attempts per outbound API call when rate limited or the network fails.
-    #[serde(default = "TelegramConfig::default_send_attempts")]
     pub send_attempts: u32,
+}
+
+impl Default for TelegramConfig {
+    /// Every field at its documented default; the tokens are empty and fail validation.
+    fn default() -> Self {
+        Self {
+            bot_token: Default::default(),
+            api_base: Self::DEFAULT_API_BASE.to_owned(),
+            poll_timeout_secs: Self::DEFAULT_POLL_TIMEOUT_SECS,
+            state_dir: Default::default(),
+            access: Default::default(),
+            max_message_chars: Self::DEFAULT_MAX_MESSAGE_CHARS,
+            reconnect_base_ms: Self::DEFAULT_RECONNECT_BASE_MS,
+            reconnect_max_ms: Self::DEFAULT_RECONNECT_MAX_MS,
+            send_attempts: Self::DEFAULT_SEND_ATTEMPTS,
+        }
+    }
 }
 
 impl TelegramConfig {
@@ -59,25 +68,6 @@ impl TelegramConfig {
     pub const DEFAULT_RECONNECT_MAX_MS: u64 = ReconnectBackoff::DEFAULT_MAX_MS;
     /// Default `send_attempts`: 4.
     pub const DEFAULT_SEND_ATTEMPTS: u32 = 4;
-
-    fn default_api_base() -> String {
-        Self::DEFAULT_API_BASE.to_owned()
-    }
-    fn default_poll_timeout_secs() -> u64 {
-        Self::DEFAULT_POLL_TIMEOUT_SECS
-    }
-    fn default_max_message_chars() -> usize {
-        Self::DEFAULT_MAX_MESSAGE_CHARS
-    }
-    fn default_reconnect_base_ms() -> u64 {
-        Self::DEFAULT_RECONNECT_BASE_MS
-    }
-    fn default_reconnect_max_ms() -> u64 {
-        Self::DEFAULT_RECONNECT_MAX_MS
-    }
-    fn default_send_attempts() -> u32 {
-        Self::DEFAULT_SEND_ATTEMPTS
-    }
 
     /// Parse and validate settings (no I/O).
     pub fn from_value(settings: serde_json::Value) -> Result<Self, TelegramConfigError> {
@@ -102,7 +92,7 @@ impl TelegramConfig {
         if token.is_empty() {
             return bad(
                 "bot_token",
-                "is empty; set it to the token @BotFather gave you",
+                "is missing or empty; set it to the token @BotFather gave you",
             );
         }
         if !token.contains(':') || token.chars().any(char::is_whitespace) {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use clawft_channel_kit::{AccessDecision, ChannelStats, ReconnectBackoff};
+use clawft_channel_kit::{AccessDecision, ChannelStats, ReconnectBackoff, wait_to_reconnect};
 use clawft_plugin::{ChannelState, InboundSink, PluginError};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -96,13 +96,11 @@ async fn wait_after_error(
     err: &PluginError,
     cancel: &CancellationToken,
 ) -> bool {
-    stats.record_error(err);
     if matches!(err, PluginError::PermissionDenied(_)) {
         tracing::error!(error = %err, "telegram rejected the bot; giving up");
         stats.fail(err);
         return false;
     }
-    stats.set_state(ChannelState::Reconnecting);
     let delay = match err {
         PluginError::Transient {
             retry_after_ms: Some(ms),
@@ -111,10 +109,7 @@ async fn wait_after_error(
         _ => backoff.next_delay(),
     };
     tracing::warn!(error = %err, delay_ms = delay.as_millis() as u64, "telegram polling failed; retrying");
-    tokio::select! {
-        () = cancel.cancelled() => false,
-        () = tokio::time::sleep(delay) => true,
-    }
+    wait_to_reconnect(stats, cancel, delay, &err.to_string()).await
 }
 
 async fn handle_update(
