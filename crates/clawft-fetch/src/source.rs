@@ -1,9 +1,10 @@
-//! Where a skill comes from: parsing what the user typed after `weft skill install`.
+//! Where a skill or plugin comes from: parsing what the user typed after
+//! `weft skill install` or `weft plugin install`.
 
 use std::fmt;
 use std::path::PathBuf;
 
-use super::InstallError;
+use crate::FetchError;
 
 /// A parsed install source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,11 +18,11 @@ pub enum SourceSpec {
         /// Branch, tag or commit.
         reference: Option<String>,
     },
-    /// A ClawHub skill: `[@owner/]slug[@version]`.
+    /// A ClawHub bundle: `[@owner/]slug[@version]`.
     ClawHub {
         /// Owner, for owner-qualified refs.
         owner: Option<String>,
-        /// Skill slug.
+        /// Slug.
         slug: String,
         /// Version; the latest when absent.
         version: Option<String>,
@@ -88,9 +89,9 @@ impl SourceSpec {
         raw: &str,
         path: Option<&str>,
         reference: Option<&str>,
-    ) -> Result<Self, InstallError> {
+    ) -> Result<Self, FetchError> {
         let raw = raw.trim();
-        let bad = |why: &str| InstallError::BadSource {
+        let bad = |why: &str| FetchError::BadSource {
             source_text: raw.to_owned(),
             reason: why.to_owned(),
         };
@@ -175,6 +176,45 @@ impl SourceSpec {
         ))
     }
 
+    /// The text recorded for `update` to re-resolve: the clone URL of a git source (its
+    /// sub-path and ref are recorded apart), the absolute folder of a local one, otherwise
+    /// what [`Display`](fmt::Display) shows.
+    pub fn record_text(&self) -> String {
+        match self {
+            Self::Git { url, .. } => url.clone(),
+            Self::Local { path } => path
+                .canonicalize()
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The folder inside a git repository, if one was chosen.
+    pub fn subpath(&self) -> Option<&str> {
+        match self {
+            Self::Git { subpath, .. } => subpath.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The branch, tag or commit of a git source, if one was chosen.
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            Self::Git { reference, .. } => reference.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The same source without a pinned ClawHub version, so `update` gets the latest.
+    pub fn unpinned(mut self) -> Self {
+        if let Self::ClawHub { version, .. } = &mut self {
+            *version = None;
+        }
+        self
+    }
+
     /// A short kind name for the lockfile.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -225,6 +265,13 @@ mod tests {
             SourceSpec::Local { .. }
         ));
         assert!(SourceSpec::parse("Not A Slug!", None, None).is_err());
+        let pinned = SourceSpec::parse("weather@1.2.0", None, None).unwrap();
+        assert_eq!(pinned.unpinned().to_string(), "weather");
+        let git = SourceSpec::parse("file:///r.git", Some("p"), Some("v1")).unwrap();
+        assert_eq!(
+            (git.record_text().as_str(), git.subpath(), git.reference()),
+            ("file:///r.git", Some("p"), Some("v1"))
+        );
         assert!(SourceSpec::parse("github.com/onlyowner", None, None).is_err());
     }
 }
