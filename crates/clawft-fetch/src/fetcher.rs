@@ -154,7 +154,7 @@ impl Fetcher {
                 }
                 Ok(fetched(root, commit))
             }
-            SourceSpec::Archive { url } => {
+            SourceSpec::Archive { url, subpath } => {
                 progress(&format!("downloading {url}"));
                 let resp = self
                     .http
@@ -177,7 +177,17 @@ impl Fetcher {
                     archive::extract_tar_gz(&bytes, &out, limits, &self.section)?;
                 }
                 let digest = fingerprint::hex(&Sha256::digest(&bytes));
-                Ok(fetched(out, format!("sha256:{digest}")))
+                let root = match subpath {
+                    Some(sub) => out.join(sub.trim_matches('/')),
+                    None => out,
+                };
+                if !root.is_dir() {
+                    return Err(FetchError::NotFound {
+                        what: format!("folder `{}` in {url}", subpath.as_deref().unwrap_or("/")),
+                        help: "check the path inside the archive (`--path`)".into(),
+                    });
+                }
+                Ok(fetched(root, format!("sha256:{digest}")))
             }
             SourceSpec::ClawHub { slug, version, .. } => {
                 progress(&format!("resolving {slug} on {}", self.clawhub.base()));

@@ -1,7 +1,7 @@
 //! Settings for fetching: size limits, the ClawHub registry, trusted signing keys. The same
 //! shape is the `skills.install` and the `wasm.install` config section.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Default cap on a download, in bytes.
 pub const DEFAULT_MAX_DOWNLOAD_BYTES: u64 = 20 * 1024 * 1024;
@@ -13,7 +13,7 @@ pub const DEFAULT_MAX_FILES: usize = 2_000;
 pub const DEFAULT_CLAWHUB_URL: &str = "https://clawhub.ai";
 
 /// Size limits for fetched sources. Each applies to one install.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FetchLimits {
     /// Bytes downloaded at most (archive URLs, ClawHub); more stops the download and
@@ -37,7 +37,7 @@ impl Default for FetchLimits {
 }
 
 /// An install settings section (`skills.install`, `wasm.install`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FetchSettings {
     /// Size limits.

@@ -31,6 +31,8 @@ pub enum SourceSpec {
     Archive {
         /// Download URL.
         url: String,
+        /// Folder inside the archive.
+        subpath: Option<String>,
     },
     /// A folder on this machine.
     Local {
@@ -70,7 +72,13 @@ impl fmt::Display for SourceSpec {
                 }
                 Ok(())
             }
-            Self::Archive { url } => f.write_str(url),
+            Self::Archive { url, subpath } => {
+                f.write_str(url)?;
+                if let Some(p) = subpath {
+                    write!(f, " (path {p})")?;
+                }
+                Ok(())
+            }
             Self::Local { path } => write!(f, "{}", path.display()),
         }
     }
@@ -84,7 +92,8 @@ fn is_slug(s: &str) -> bool {
 }
 
 impl SourceSpec {
-    /// Parse `raw`. `path`/`reference` (from `--path`/`--ref`) refine git sources.
+    /// Parse `raw`. `path` (from `--path`) picks a folder inside a repository, archive or
+    /// local tree; `reference` (from `--ref`) a branch, tag or commit of a git source.
     pub fn parse(
         raw: &str,
         path: Option<&str>,
@@ -111,7 +120,12 @@ impl SourceSpec {
                     .join(rest),
                 None => PathBuf::from(raw),
             };
-            return Ok(Self::Local { path: expanded });
+            // `--path` picks a folder inside a local tree as it does inside a repository.
+            let path = match path {
+                Some(sub) => expanded.join(sub.trim_matches('/')),
+                None => expanded,
+            };
+            return Ok(Self::Local { path });
         }
         let lower = raw.to_ascii_lowercase();
         let is_archive =
@@ -119,6 +133,7 @@ impl SourceSpec {
         if (lower.starts_with("https://") || lower.starts_with("http://")) && is_archive {
             return Ok(Self::Archive {
                 url: raw.to_owned(),
+                subpath: path.map(str::to_owned),
             });
         }
         if let Some(rest) = raw
@@ -176,12 +191,12 @@ impl SourceSpec {
         ))
     }
 
-    /// The text recorded for `update` to re-resolve: the clone URL of a git source (its
-    /// sub-path and ref are recorded apart), the absolute folder of a local one, otherwise
+    /// The text recorded for `update` to re-resolve: the URL of a git or archive source
+    /// (sub-path and ref are recorded apart), the absolute folder of a local one, otherwise
     /// what [`Display`](fmt::Display) shows.
     pub fn record_text(&self) -> String {
         match self {
-            Self::Git { url, .. } => url.clone(),
+            Self::Git { url, .. } | Self::Archive { url, .. } => url.clone(),
             Self::Local { path } => path
                 .canonicalize()
                 .unwrap_or_else(|_| path.clone())
@@ -191,10 +206,11 @@ impl SourceSpec {
         }
     }
 
-    /// The folder inside a git repository, if one was chosen.
+    /// The folder inside a git repository or archive, if one was chosen (recorded apart
+    /// from [`record_text`](Self::record_text)).
     pub fn subpath(&self) -> Option<&str> {
         match self {
-            Self::Git { subpath, .. } => subpath.as_deref(),
+            Self::Git { subpath, .. } | Self::Archive { subpath, .. } => subpath.as_deref(),
             _ => None,
         }
     }
@@ -264,6 +280,17 @@ mod tests {
             SourceSpec::parse("./my-skill", None, None).unwrap(),
             SourceSpec::Local { .. }
         ));
+        assert_eq!(
+            SourceSpec::parse("./tree", Some("a/b/"), None).unwrap(),
+            SourceSpec::Local {
+                path: PathBuf::from("./tree/a/b")
+            }
+        );
+        let archive = SourceSpec::parse("https://x.org/s.zip", Some("p"), None).unwrap();
+        assert_eq!(
+            (archive.record_text().as_str(), archive.subpath()),
+            ("https://x.org/s.zip", Some("p"))
+        );
         assert!(SourceSpec::parse("Not A Slug!", None, None).is_err());
         let pinned = SourceSpec::parse("weather@1.2.0", None, None).unwrap();
         assert_eq!(pinned.unpinned().to_string(), "weather");
