@@ -12,7 +12,7 @@
 //! published signature.
 //!
 //! The caller then [locates](find_bundles) what it installs in the tree, validates it, takes
-//! its [`fingerprint`] (sha256 over `path:sha256` lines, ClawHub's bundle hash), checks a
+//! its [`fingerprint()`] (sha256 over `path:sha256` lines, ClawHub's bundle hash), checks a
 //! signature with [`Fetcher::check_signature`] (Ed25519 over the hex fingerprint, keys
 //! from `trusted_keys`), and moves it into place with [`copy_tree`] and [`replace_dir`];
 //! records go through [`write_atomic`]. Everything before the final rename happens inside

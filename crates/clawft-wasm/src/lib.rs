@@ -40,7 +40,7 @@
 //!
 //! | feature | effect | default |
 //! |---|---|---|
-//! | `install` | [`install`]: install, update and remove plugins from git, ClawHub, archive URLs and folders | off |
+//! | `install` | the `install` module: install, update and remove plugins from git, ClawHub, archive URLs and folders | off |
 //!
 //! # Safety
 //!

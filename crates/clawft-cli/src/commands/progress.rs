@@ -23,7 +23,8 @@ impl Progress {
         }
     }
 
-    /// Run `f` (a prompt) with the spinner hidden.
+    /// Run `f` (a prompt) with the spinner hidden. Only plugin installs prompt.
+    #[cfg(feature = "wasm")]
     pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
         match &self.0 {
             Some(bar) => bar.suspend(f),
