@@ -8,6 +8,7 @@ mod config;
 mod gateway;
 mod mcp;
 mod onboard;
+mod plugin_install;
 mod skill_install;
 mod skills;
 mod wasm_plugin;

@@ -4,20 +4,14 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::Path;
 
-use clawft_e2e::{TestEnv, run};
+use clawft_e2e::{TestEnv, example_plugin, run};
 use clawft_testkit::Reply;
 use serde_json::json;
 
-fn built_plugin() -> Option<std::path::PathBuf> {
-    let wasm = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/http-fetch/http_fetch.wasm");
-    wasm.exists().then_some(wasm)
-}
-
 #[test]
 fn an_installed_wasm_tool_is_called_by_the_agent_and_its_result_reaches_the_model() {
-    let Some(wasm) = built_plugin() else {
+    let Some(wasm) = example_plugin("http-fetch", "http_fetch.wasm") else {
         eprintln!(
             "skipped: plugins/http-fetch/http_fetch.wasm is not built; run ./scripts/build-plugins (scripts/test does)"
         );

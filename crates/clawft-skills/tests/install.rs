@@ -12,7 +12,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use base64::Engine;
 use clawft_skills::install::{
-    InstallError, InstallOptions, InstallSettings, Installer, SourceSpec, fingerprint,
+    FetchError, InstallError, InstallOptions, InstallSettings, Installer, SourceSpec, fingerprint,
 };
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::json;
@@ -165,7 +165,10 @@ async fn git_install_update_and_remove() {
         .install(&bad_ref, InstallOptions::default(), &quiet)
         .await
         .unwrap_err();
-    assert!(matches!(err, InstallError::UnknownRef { .. }), "{err}");
+    assert!(
+        matches!(err, InstallError::Fetch(FetchError::UnknownRef { .. })),
+        "{err}"
+    );
 
     installer.remove("alpha").unwrap();
     assert!(!managed.join("alpha").exists());
@@ -389,7 +392,10 @@ async fn clawhub_installs_verify_and_refuse_hostile_bundles() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, InstallError::Unsigned(_)), "{err}");
+    assert!(
+        matches!(err, InstallError::Fetch(FetchError::Unsigned { .. })),
+        "{err}"
+    );
     strict
         .install(
             &install("shady"),

@@ -37,6 +37,12 @@ pub struct WasmConfig {
     pub pooling: bool,
     /// Per-plugin settings by plugin id.
     pub plugins: BTreeMap<String, PluginSettings>,
+    /// What `weft plugin install` may download and which signing keys it trusts
+    /// (feature `install`): `max_download_bytes`, `max_unpacked_bytes`, `max_files`,
+    /// `clawhub_url`, `trusted_keys`, `require_signatures`. Defaults:
+    /// [`clawft_fetch::FetchSettings::default`].
+    #[cfg(feature = "install")]
+    pub install: clawft_fetch::FetchSettings,
 }
 
 /// Settings for one plugin.

@@ -36,6 +36,12 @@
 //! Secrets are never handed to a plugin: the caller passes them in [`PluginGrants`] and
 //! the host adds them as headers to requests for the named host.
 //!
+//! # Features
+//!
+//! | feature | effect | default |
+//! |---|---|---|
+//! | `install` | the `install` module: install, update and remove plugins from git, ClawHub, archive URLs and folders | off |
+//!
 //! # Safety
 //!
 //! The crate denies `unsafe` except in one function: loading a compiled component from
@@ -48,6 +54,8 @@ mod config;
 mod engine;
 mod error;
 mod http;
+#[cfg(feature = "install")]
+pub mod install;
 mod limits;
 mod log;
 mod plugin;

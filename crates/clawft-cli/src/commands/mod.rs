@@ -9,6 +9,9 @@ mod mcp;
 mod onboard;
 #[cfg(feature = "wasm")]
 mod plugin;
+#[cfg(feature = "wasm")]
+mod plugin_install;
+mod progress;
 mod skill;
 mod skill_install;
 mod status;

@@ -1,14 +1,13 @@
 //! `weft skill install|update|remove|search`: the CLI side of `clawft_skills::install`.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
 use clawft_core::LoadedConfig;
 use clawft_skills::install::{InstallOptions, InstallSettings, Installed, Installer, SourceSpec};
 
+use super::progress::Progress;
 use crate::runtime;
 
 /// `weft skill install`.
@@ -86,20 +85,6 @@ fn installer(loaded: &LoadedConfig, project: bool) -> anyhow::Result<Installer> 
     Ok(Installer::new(root, settings)?)
 }
 
-/// A spinner on a terminal; plain silence otherwise.
-fn progress() -> impl Fn(&str) + Sync {
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.enable_steady_tick(Duration::from_millis(100));
-        bar
-    });
-    move |msg: &str| {
-        if let Some(bar) = &bar {
-            bar.set_message(msg.to_owned());
-        }
-    }
-}
-
 fn report(loaded: &LoadedConfig, done: &Installed, verb: &str) -> anyhow::Result<()> {
     let short = |r: &str| {
         if r.len() == 40 {
@@ -168,7 +153,11 @@ pub async fn install(loaded: &LoadedConfig, args: InstallArgs) -> anyhow::Result
         force: args.force,
         allow_unsigned: args.allow_unsigned,
     };
-    let done = installer.install(&spec, options, &progress()).await?;
+    let progress = Progress::new();
+    let done = installer
+        .install(&spec, options, &|m| progress.update(m))
+        .await?;
+    drop(progress);
     report(loaded, &done, "installed")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -184,17 +173,19 @@ pub async fn update(loaded: &LoadedConfig, args: UpdateArgs) -> anyhow::Result<E
     }
     let mut failed = 0;
     for name in names {
-        match installer
+        let progress = Progress::new();
+        let result = installer
             .update(
                 &name,
                 InstallOptions {
                     force: args.force,
                     allow_unsigned: false,
                 },
-                &progress(),
+                &|m| progress.update(m),
             )
-            .await
-        {
+            .await;
+        drop(progress);
+        match result {
             Ok(done) => report(loaded, &done, "updated")?,
             Err(err) => {
                 failed += 1;

@@ -3,8 +3,9 @@
 //! installs. Both are written atomically.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use clawft_fetch::{ClawHubRelease, FetchError, write_atomic};
 use serde::{Deserialize, Serialize};
 
 use super::InstallError;
@@ -58,7 +59,7 @@ impl Lockfile {
                 version: 1,
                 skills: BTreeMap::new(),
             }),
-            Err(err) => Err(InstallError::io(&path, err)),
+            Err(err) => Err(FetchError::io(&path, err).into()),
         }
     }
 
@@ -68,48 +69,24 @@ impl Lockfile {
             path: dir.join(LOCKFILE),
             reason: e.to_string(),
         })?;
-        write_atomic(&dir.join(LOCKFILE), text.as_bytes())
+        Ok(write_atomic(&dir.join(LOCKFILE), text.as_bytes())?)
     }
-}
-
-/// Write via a temp file, fsync and rename, so a crash leaves the old or the new file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), InstallError> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| InstallError::io(dir, e))?;
-    let tmp: PathBuf = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("f"),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(err) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(InstallError::io(path, err));
-    }
-    Ok(())
 }
 
 /// ClawHub's `.clawhub/origin.json`.
 pub fn write_origin(
     skill_dir: &Path,
-    registry: &str,
-    slug: &str,
-    version: &str,
+    release: &ClawHubRelease,
     installed_at: u64,
 ) -> Result<(), InstallError> {
     let origin = serde_json::json!({
-        "version": 1, "registry": registry, "slug": slug, "installedVersion": version, "installedAt": installed_at * 1000
+        "version": 1, "registry": release.registry, "slug": release.slug,
+        "installedVersion": release.version, "installedAt": installed_at * 1000
     });
-    write_atomic(
+    Ok(write_atomic(
         &skill_dir.join(".clawhub/origin.json"),
         origin.to_string().as_bytes(),
-    )
+    )?)
 }
 
 #[cfg(test)]

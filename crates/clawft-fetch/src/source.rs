@@ -1,9 +1,10 @@
-//! Where a skill comes from: parsing what the user typed after `weft skill install`.
+//! Where a skill or plugin comes from: parsing what the user typed after
+//! `weft skill install` or `weft plugin install`.
 
 use std::fmt;
 use std::path::PathBuf;
 
-use super::InstallError;
+use crate::FetchError;
 
 /// A parsed install source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,11 +18,11 @@ pub enum SourceSpec {
         /// Branch, tag or commit.
         reference: Option<String>,
     },
-    /// A ClawHub skill: `[@owner/]slug[@version]`.
+    /// A ClawHub bundle: `[@owner/]slug[@version]`.
     ClawHub {
         /// Owner, for owner-qualified refs.
         owner: Option<String>,
-        /// Skill slug.
+        /// Slug.
         slug: String,
         /// Version; the latest when absent.
         version: Option<String>,
@@ -30,6 +31,8 @@ pub enum SourceSpec {
     Archive {
         /// Download URL.
         url: String,
+        /// Folder inside the archive.
+        subpath: Option<String>,
     },
     /// A folder on this machine.
     Local {
@@ -69,7 +72,13 @@ impl fmt::Display for SourceSpec {
                 }
                 Ok(())
             }
-            Self::Archive { url } => f.write_str(url),
+            Self::Archive { url, subpath } => {
+                f.write_str(url)?;
+                if let Some(p) = subpath {
+                    write!(f, " (path {p})")?;
+                }
+                Ok(())
+            }
             Self::Local { path } => write!(f, "{}", path.display()),
         }
     }
@@ -83,14 +92,15 @@ fn is_slug(s: &str) -> bool {
 }
 
 impl SourceSpec {
-    /// Parse `raw`. `path`/`reference` (from `--path`/`--ref`) refine git sources.
+    /// Parse `raw`. `path` (from `--path`) picks a folder inside a repository, archive or
+    /// local tree; `reference` (from `--ref`) a branch, tag or commit of a git source.
     pub fn parse(
         raw: &str,
         path: Option<&str>,
         reference: Option<&str>,
-    ) -> Result<Self, InstallError> {
+    ) -> Result<Self, FetchError> {
         let raw = raw.trim();
-        let bad = |why: &str| InstallError::BadSource {
+        let bad = |why: &str| FetchError::BadSource {
             source_text: raw.to_owned(),
             reason: why.to_owned(),
         };
@@ -110,7 +120,12 @@ impl SourceSpec {
                     .join(rest),
                 None => PathBuf::from(raw),
             };
-            return Ok(Self::Local { path: expanded });
+            // `--path` picks a folder inside a local tree as it does inside a repository.
+            let path = match path {
+                Some(sub) => expanded.join(sub.trim_matches('/')),
+                None => expanded,
+            };
+            return Ok(Self::Local { path });
         }
         let lower = raw.to_ascii_lowercase();
         let is_archive =
@@ -118,6 +133,7 @@ impl SourceSpec {
         if (lower.starts_with("https://") || lower.starts_with("http://")) && is_archive {
             return Ok(Self::Archive {
                 url: raw.to_owned(),
+                subpath: path.map(str::to_owned),
             });
         }
         if let Some(rest) = raw
@@ -175,6 +191,46 @@ impl SourceSpec {
         ))
     }
 
+    /// The text recorded for `update` to re-resolve: the URL of a git or archive source
+    /// (sub-path and ref are recorded apart), the absolute folder of a local one, otherwise
+    /// what [`Display`](fmt::Display) shows.
+    pub fn record_text(&self) -> String {
+        match self {
+            Self::Git { url, .. } | Self::Archive { url, .. } => url.clone(),
+            Self::Local { path } => path
+                .canonicalize()
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The folder inside a git repository or archive, if one was chosen (recorded apart
+    /// from [`record_text`](Self::record_text)).
+    pub fn subpath(&self) -> Option<&str> {
+        match self {
+            Self::Git { subpath, .. } | Self::Archive { subpath, .. } => subpath.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The branch, tag or commit of a git source, if one was chosen.
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            Self::Git { reference, .. } => reference.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The same source without a pinned ClawHub version, so `update` gets the latest.
+    pub fn unpinned(mut self) -> Self {
+        if let Self::ClawHub { version, .. } = &mut self {
+            *version = None;
+        }
+        self
+    }
+
     /// A short kind name for the lockfile.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -224,7 +280,25 @@ mod tests {
             SourceSpec::parse("./my-skill", None, None).unwrap(),
             SourceSpec::Local { .. }
         ));
+        assert_eq!(
+            SourceSpec::parse("./tree", Some("a/b/"), None).unwrap(),
+            SourceSpec::Local {
+                path: PathBuf::from("./tree/a/b")
+            }
+        );
+        let archive = SourceSpec::parse("https://x.org/s.zip", Some("p"), None).unwrap();
+        assert_eq!(
+            (archive.record_text().as_str(), archive.subpath()),
+            ("https://x.org/s.zip", Some("p"))
+        );
         assert!(SourceSpec::parse("Not A Slug!", None, None).is_err());
+        let pinned = SourceSpec::parse("weather@1.2.0", None, None).unwrap();
+        assert_eq!(pinned.unpinned().to_string(), "weather");
+        let git = SourceSpec::parse("file:///r.git", Some("p"), Some("v1")).unwrap();
+        assert_eq!(
+            (git.record_text().as_str(), git.subpath(), git.reference()),
+            ("file:///r.git", Some("p"), Some("v1"))
+        );
         assert!(SourceSpec::parse("github.com/onlyowner", None, None).is_err());
     }
 }

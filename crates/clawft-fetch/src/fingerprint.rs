@@ -1,4 +1,4 @@
-//! Content hashes of skill folders (ClawHub's bundle fingerprint) and safe folder walks.
+//! Content hashes of bundle folders (ClawHub's fingerprint) and safe folder walks.
 
 use std::path::{Path, PathBuf};
 
@@ -16,7 +16,7 @@ pub fn files(root: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
             let name = entry.file_name().to_string_lossy().into_owned();
             if kind.is_symlink() {
                 return Err(std::io::Error::other(format!(
-                    "`{}` is a symlink; skills may not contain symlinks",
+                    "`{}` is a symlink; installed bundles may not contain symlinks",
                     entry.path().display()
                 )));
             }
@@ -40,8 +40,17 @@ pub fn files(root: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
 
 /// sha256 over the sorted lines `<relative path>:<sha256 of the file>` (ClawHub's fingerprint).
 pub fn fingerprint(root: &Path) -> std::io::Result<String> {
+    fingerprint_without(root, &[])
+}
+
+/// [`fingerprint`] leaving out the files at the relative paths `skip` (records and detached
+/// signatures that live beside the content they describe).
+pub fn fingerprint_without(root: &Path, skip: &[&str]) -> std::io::Result<String> {
     let mut lines = Vec::new();
     for (rel, path) in files(root)? {
+        if skip.contains(&rel.as_str()) {
+            continue;
+        }
         let digest = Sha256::digest(std::fs::read(path)?);
         lines.push(format!("{rel}:{}", hex(&digest)));
     }
@@ -78,5 +87,15 @@ mod tests {
             fingerprint(b.path()).unwrap()
         );
         assert_eq!(fingerprint(a.path()).unwrap().len(), 64);
+        std::fs::write(a.path().join("install.json"), "{}").unwrap();
+        assert_ne!(
+            fingerprint(a.path()).unwrap(),
+            fingerprint_without(a.path(), &["install.json"]).unwrap()
+        );
+        std::fs::remove_file(a.path().join("install.json")).unwrap();
+        assert_eq!(
+            fingerprint(a.path()).unwrap(),
+            fingerprint_without(a.path(), &["install.json"]).unwrap()
+        );
     }
 }

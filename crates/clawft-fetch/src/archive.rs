@@ -1,11 +1,11 @@
-//! Safe extraction of `.zip` and `.tar.gz` skill bundles: no absolute paths, no `..`, no
-//! links, and caps on total size and file count. A hostile archive is refused before
-//! anything reaches the managed directory (extraction happens in a staging folder).
+//! Safe extraction of `.zip` and `.tar.gz` bundles: no absolute paths, no `..`, no links,
+//! and caps on total size and file count. A hostile archive is refused before anything
+//! reaches a managed directory (extraction happens in a staging folder).
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-use super::{InstallError, InstallLimits};
+use crate::{FetchError, FetchLimits};
 
 /// A relative path from an archive entry, refusing anything that could leave `dest`.
 fn safe_relative(name: &str) -> Result<PathBuf, String> {
@@ -30,7 +30,8 @@ fn safe_relative(name: &str) -> Result<PathBuf, String> {
 }
 
 struct Budget<'a> {
-    limits: &'a InstallLimits,
+    limits: &'a FetchLimits,
+    section: &'a str,
     bytes: u64,
     files: usize,
 }
@@ -41,14 +42,14 @@ impl Budget<'_> {
         self.bytes += size;
         if self.files > self.limits.max_files {
             return Err(format!(
-                "more than {} files (`skills.install.max_files`)",
-                self.limits.max_files
+                "more than {} files (`{}.max_files`)",
+                self.limits.max_files, self.section
             ));
         }
         if self.bytes > self.limits.max_unpacked_bytes {
             return Err(format!(
-                "unpacks to more than {} bytes at `{name}` (`skills.install.max_unpacked_bytes`)",
-                self.limits.max_unpacked_bytes
+                "unpacks to more than {} bytes at `{name}` (`{}.max_unpacked_bytes`)",
+                self.limits.max_unpacked_bytes, self.section
             ));
         }
         Ok(())
@@ -67,13 +68,20 @@ fn copy_capped(reader: &mut impl Read, dest: &Path, limit: u64, name: &str) -> R
     Ok(copied)
 }
 
-/// Extract a zip archive into `dest`.
-pub fn extract_zip(bytes: &[u8], dest: &Path, limits: &InstallLimits) -> Result<(), InstallError> {
-    let fail = |reason: String| InstallError::HostileArchive { reason };
+/// Extract a zip archive into `dest`. `section` names the settings holding `limits` in
+/// messages (`skills.install`).
+pub fn extract_zip(
+    bytes: &[u8],
+    dest: &Path,
+    limits: &FetchLimits,
+    section: &str,
+) -> Result<(), FetchError> {
+    let fail = |reason: String| FetchError::HostileArchive { reason };
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| fail(format!("not a zip archive: {e}")))?;
     let mut budget = Budget {
         limits,
+        section,
         bytes: 0,
         files: 0,
     };
@@ -88,12 +96,12 @@ pub fn extract_zip(bytes: &[u8], dest: &Path, limits: &InstallLimits) -> Result<
         }
         let target = dest.join(&rel);
         if entry.is_dir() {
-            std::fs::create_dir_all(&target).map_err(|e| InstallError::io(&target, e))?;
+            std::fs::create_dir_all(&target).map_err(|e| FetchError::io(&target, e))?;
             continue;
         }
         budget.add_file(entry.size(), &name).map_err(fail)?;
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| InstallError::io(parent, e))?;
+            std::fs::create_dir_all(parent).map_err(|e| FetchError::io(parent, e))?;
         }
         let left = limits
             .max_unpacked_bytes
@@ -104,16 +112,18 @@ pub fn extract_zip(bytes: &[u8], dest: &Path, limits: &InstallLimits) -> Result<
     Ok(())
 }
 
-/// Extract a gzipped tar archive into `dest`.
+/// Extract a gzipped tar archive into `dest`; `section` as for [`extract_zip`].
 pub fn extract_tar_gz(
     bytes: &[u8],
     dest: &Path,
-    limits: &InstallLimits,
-) -> Result<(), InstallError> {
-    let fail = |reason: String| InstallError::HostileArchive { reason };
+    limits: &FetchLimits,
+    section: &str,
+) -> Result<(), FetchError> {
+    let fail = |reason: String| FetchError::HostileArchive { reason };
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
     let mut budget = Budget {
         limits,
+        section,
         bytes: 0,
         files: 0,
     };
@@ -131,12 +141,12 @@ pub fn extract_tar_gz(
         let kind = entry.header().entry_type();
         let target = dest.join(&rel);
         if kind.is_dir() {
-            std::fs::create_dir_all(&target).map_err(|e| InstallError::io(&target, e))?;
+            std::fs::create_dir_all(&target).map_err(|e| FetchError::io(&target, e))?;
         } else if kind.is_file() {
             let size = entry.header().size().unwrap_or(0);
             budget.add_file(size, &name).map_err(fail)?;
             if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| InstallError::io(parent, e))?;
+                std::fs::create_dir_all(parent).map_err(|e| FetchError::io(parent, e))?;
             }
             copy_capped(
                 &mut entry,
@@ -178,18 +188,19 @@ mod tests {
 
     #[test]
     fn good_zip_extracts_and_hostile_ones_are_refused() {
-        let limits = InstallLimits::default();
+        let limits = FetchLimits::default();
         let dir = tempfile::tempdir().unwrap();
         extract_zip(
             &zip_with(&[("s/SKILL.md", b"x"), ("s/refs/a.md", b"y")]),
             dir.path(),
             &limits,
+            "t",
         )
         .unwrap();
         assert_eq!(std::fs::read(dir.path().join("s/refs/a.md")).unwrap(), b"y");
 
         for bad in ["../evil", "/etc/evil", "a/../../evil"] {
-            let err = extract_zip(&zip_with(&[(bad, b"x")]), dir.path(), &limits)
+            let err = extract_zip(&zip_with(&[(bad, b"x")]), dir.path(), &limits, "t")
                 .unwrap_err()
                 .to_string();
             assert!(
@@ -197,17 +208,25 @@ mod tests {
                 "{bad}: {err}"
             );
         }
-        let small = InstallLimits {
+        let small = FetchLimits {
             max_unpacked_bytes: 10,
-            ..InstallLimits::default()
+            ..FetchLimits::default()
         };
-        assert!(extract_zip(&zip_with(&[("big", &[0u8; 100])]), dir.path(), &small).is_err());
-        let few = InstallLimits {
+        assert!(extract_zip(&zip_with(&[("big", &[0u8; 100])]), dir.path(), &small, "t").is_err());
+        let few = FetchLimits {
             max_files: 1,
-            ..InstallLimits::default()
+            ..FetchLimits::default()
         };
-        assert!(extract_zip(&zip_with(&[("a", b"1"), ("b", b"2")]), dir.path(), &few).is_err());
-        assert!(extract_zip(b"not a zip", dir.path(), &limits).is_err());
+        assert!(
+            extract_zip(
+                &zip_with(&[("a", b"1"), ("b", b"2")]),
+                dir.path(),
+                &few,
+                "t"
+            )
+            .is_err()
+        );
+        assert!(extract_zip(b"not a zip", dir.path(), &limits, "t").is_err());
     }
 
     #[test]
@@ -223,7 +242,7 @@ mod tests {
             b.into_inner().unwrap().finish().unwrap();
         }
         let dir = tempfile::tempdir().unwrap();
-        let err = extract_tar_gz(&raw, dir.path(), &InstallLimits::default())
+        let err = extract_tar_gz(&raw, dir.path(), &FetchLimits::default(), "t")
             .unwrap_err()
             .to_string();
         assert!(err.contains("link"), "{err}");

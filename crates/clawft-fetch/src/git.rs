@@ -1,13 +1,13 @@
-//! Fetching skills with the `git` command-line client: a shallow fetch of one ref, sparse
+//! Fetching sources with the `git` command-line client: a shallow fetch of one ref, sparse
 //! when a sub-path is given.
 
 use std::path::Path;
 
 use tokio::process::Command;
 
-use super::InstallError;
+use crate::FetchError;
 
-async fn git(dir: &Path, args: &[&str]) -> Result<String, InstallError> {
+async fn git(dir: &Path, args: &[&str]) -> Result<String, FetchError> {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
@@ -15,12 +15,12 @@ async fn git(dir: &Path, args: &[&str]) -> Result<String, InstallError> {
         .kill_on_drop(true)
         .output()
         .await
-        .map_err(|e| InstallError::Git {
+        .map_err(|e| FetchError::Git {
             message: format!("could not run `git`: {e}; is git installed?"),
         })?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
-        return Err(InstallError::Git { message: stderr });
+        return Err(FetchError::Git { message: stderr });
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
@@ -32,8 +32,8 @@ pub async fn fetch(
     reference: Option<&str>,
     subpath: Option<&str>,
     dest: &Path,
-) -> Result<String, InstallError> {
-    std::fs::create_dir_all(dest).map_err(|e| InstallError::io(dest, e))?;
+) -> Result<String, FetchError> {
+    std::fs::create_dir_all(dest).map_err(|e| FetchError::io(dest, e))?;
     git(dest, &["init", "-q"]).await?;
     git(dest, &["remote", "add", "origin", url]).await?;
     if let Some(sub) = subpath {
@@ -51,16 +51,16 @@ pub async fn fetch(
     let want = reference.unwrap_or("HEAD");
     match git(dest, &["fetch", "-q", "--depth", "1", "origin", want]).await {
         Ok(_) => {}
-        Err(InstallError::Git { message })
+        Err(FetchError::Git { message })
             if message.contains("couldn't find remote ref") || message.contains("not our ref") =>
         {
-            return Err(InstallError::UnknownRef {
+            return Err(FetchError::UnknownRef {
                 url: url.to_owned(),
                 reference: want.to_owned(),
             });
         }
-        Err(InstallError::Git { message }) => {
-            return Err(InstallError::Unreachable {
+        Err(FetchError::Git { message }) => {
+            return Err(FetchError::Unreachable {
                 what: url.to_owned(),
                 reason: message,
             });

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{InstallError, InstallLimits};
+use crate::FetchError;
 
 /// Attempts on 429/5xx before giving up.
 const MAX_ATTEMPTS: u32 = 3;
@@ -45,11 +45,11 @@ impl ClawHub {
         &self,
         path: &str,
         query: &[(&str, &str)],
-    ) -> Result<Option<reqwest::Response>, InstallError> {
+    ) -> Result<Option<reqwest::Response>, FetchError> {
         let url = format!("{}{path}", self.base);
         for attempt in 1..=MAX_ATTEMPTS {
             let resp = self.http.get(&url).query(query).send().await.map_err(|e| {
-                InstallError::Unreachable {
+                FetchError::Unreachable {
                     what: url.clone(),
                     reason: e.to_string(),
                 }
@@ -74,47 +74,43 @@ impl ClawHub {
                 tokio::time::sleep(Duration::from_secs(wait)).await;
                 continue;
             }
-            return Err(InstallError::Unreachable {
+            return Err(FetchError::Unreachable {
                 what: url,
                 reason: format!("HTTP {status}"),
             });
         }
-        Err(InstallError::Unreachable {
+        Err(FetchError::Unreachable {
             what: url,
             reason: "gave up after retries".into(),
         })
     }
 
-    async fn json(
-        &self,
-        path: &str,
-        query: &[(&str, &str)],
-    ) -> Result<Option<Value>, InstallError> {
+    async fn json(&self, path: &str, query: &[(&str, &str)]) -> Result<Option<Value>, FetchError> {
         match self.get(path, query).await? {
             None => Ok(None),
             Some(resp) => resp
                 .json()
                 .await
                 .map(Some)
-                .map_err(|e| InstallError::Unreachable {
+                .map_err(|e| FetchError::Unreachable {
                     what: format!("{}{path}", self.base),
                     reason: format!("bad JSON: {e}"),
                 }),
         }
     }
 
-    /// The version to install: `wanted`, or the skill's latest.
+    /// The version to install: `wanted`, or the latest.
     pub async fn resolve_version(
         &self,
         slug: &str,
         wanted: Option<&str>,
-    ) -> Result<String, InstallError> {
+    ) -> Result<String, FetchError> {
         let info = self
             .json(&format!("/api/v1/skills/{slug}"), &[])
             .await?
-            .ok_or_else(|| InstallError::NotFound {
-                what: format!("ClawHub skill `{slug}`"),
-                help: "search with `weft skill search <words>`".into(),
+            .ok_or_else(|| FetchError::NotFound {
+                what: format!("`{slug}` on ClawHub ({})", self.base),
+                help: "check the slug; `weft skill search <words>` searches the registry".into(),
             })?;
         if let Some(v) = wanted {
             return Ok(v.to_owned());
@@ -124,14 +120,14 @@ impl ClawHub {
             .as_str()
             .or_else(|| latest["version"].as_str())
             .map(str::to_owned)
-            .ok_or_else(|| InstallError::Unreachable {
+            .ok_or_else(|| FetchError::Unreachable {
                 what: self.base.clone(),
-                reason: format!("skill `{slug}` has no latestVersion"),
+                reason: format!("`{slug}` has no latestVersion"),
             })
     }
 
     /// The moderation verdict (`clean`, `suspicious`, `malware`), if ClawHub has one.
-    pub async fn verdict(&self, slug: &str) -> Result<Option<String>, InstallError> {
+    pub async fn verdict(&self, slug: &str) -> Result<Option<String>, FetchError> {
         Ok(self
             .json(&format!("/api/v1/skills/{slug}/moderation"), &[])
             .await?
@@ -139,36 +135,34 @@ impl ClawHub {
     }
 
     /// The signature published for a version, if any.
-    pub async fn signature(
-        &self,
-        slug: &str,
-        version: &str,
-    ) -> Result<Option<String>, InstallError> {
+    pub async fn signature(&self, slug: &str, version: &str) -> Result<Option<String>, FetchError> {
         Ok(self
             .json(&format!("/api/v1/skills/{slug}/versions/{version}"), &[])
             .await?
             .and_then(|v| v["signature"].as_str().map(str::to_owned)))
     }
 
-    /// Download the version's ZIP, refusing more than `max_download_bytes`.
+    /// Download the version's ZIP, refusing more than `max` bytes (`setting` names that
+    /// limit in the message).
     pub async fn download(
         &self,
         slug: &str,
         version: &str,
-        limits: &InstallLimits,
-    ) -> Result<Vec<u8>, InstallError> {
+        max: u64,
+        setting: &str,
+    ) -> Result<Vec<u8>, FetchError> {
         let resp = self
             .get("/api/v1/download", &[("slug", slug), ("version", version)])
             .await?
-            .ok_or_else(|| InstallError::NotFound {
+            .ok_or_else(|| FetchError::NotFound {
                 what: format!("`{slug}` version {version} on ClawHub"),
                 help: "check the version with the registry".into(),
             })?;
-        read_capped(resp, limits.max_download_bytes).await
+        read_capped(resp, max, setting).await
     }
 
-    /// Search skills.
-    pub async fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, InstallError> {
+    /// Search the registry.
+    pub async fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, FetchError> {
         let limit = limit.to_string();
         let body = self
             .json("/api/v1/search", &[("q", query), ("limit", &limit)])
@@ -199,19 +193,21 @@ impl ClawHub {
     }
 }
 
-/// Read a response body, refusing more than `max` bytes.
-pub async fn read_capped(mut resp: reqwest::Response, max: u64) -> Result<Vec<u8>, InstallError> {
+/// Read a response body, refusing more than `max` bytes (`setting` names the limit).
+pub async fn read_capped(
+    mut resp: reqwest::Response,
+    max: u64,
+    setting: &str,
+) -> Result<Vec<u8>, FetchError> {
     let mut out = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| InstallError::Unreachable {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| FetchError::Unreachable {
         what: resp.url().to_string(),
         reason: e.to_string(),
     })? {
         out.extend_from_slice(&chunk);
         if out.len() as u64 > max {
-            return Err(InstallError::HostileArchive {
-                reason: format!(
-                    "download exceeds {max} bytes (`skills.install.max_download_bytes`)"
-                ),
+            return Err(FetchError::HostileArchive {
+                reason: format!("download exceeds {max} bytes (`{setting}`)"),
             });
         }
     }
