@@ -12,6 +12,7 @@
 //! | [`backoff`] | jittered exponential reconnect backoff |
 //! | [`access`] | who may talk to the bot: sender allowlist, DM policy, group mention rule |
 //! | [`stats`] | counters and state that produce a [`clawft_plugin::ChannelHealth`] |
+//! | `testing` | (feature `testing`) a recording inbound sink for adapter tests |
 //! | [`task`] | the channel's background task: started once, cancelled and awaited on stop |
 
 pub mod access;
@@ -22,6 +23,8 @@ pub mod settings;
 pub mod split;
 pub mod stats;
 pub mod task;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use access::{AccessDecision, AccessPolicy, DmPolicy, GroupPolicy};
 pub use backoff::ReconnectBackoff;

@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use clawft_plugin::{InboundMessage, InboundSink, PluginResult, async_trait};
+pub use clawft_channel_kit::testing::RecordingSink;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -304,43 +304,6 @@ async fn handle(
         return axum::Json(json!({"id": id, "content": body.get("content")})).into_response();
     }
     StatusCode::NO_CONTENT.into_response()
-}
-
-/// An inbound sink that records what it is given.
-#[derive(Default)]
-pub struct RecordingSink {
-    pub messages: Mutex<Vec<InboundMessage>>,
-}
-
-#[async_trait]
-impl InboundSink for RecordingSink {
-    async fn deliver(&self, msg: InboundMessage) -> PluginResult<()> {
-        self.messages.lock().unwrap().push(msg);
-        Ok(())
-    }
-}
-
-impl RecordingSink {
-    pub fn texts(&self) -> Vec<String> {
-        self.messages
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|m| m.content.text.clone())
-            .collect()
-    }
-
-    /// Wait (up to 10 s) until at least `n` messages arrived.
-    pub async fn wait_for(&self, n: usize) -> Vec<InboundMessage> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let got = self.messages.lock().unwrap().clone();
-            if got.len() >= n || tokio::time::Instant::now() >= deadline {
-                return got;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
 }
 
 /// A DM `MESSAGE_CREATE` payload.

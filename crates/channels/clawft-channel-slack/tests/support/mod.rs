@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use clawft_plugin::{InboundMessage, InboundSink, PluginResult, async_trait};
+pub use clawft_channel_kit::testing::RecordingSink;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -264,40 +264,5 @@ async fn handle(
                 .into_response()
         }
         _ => axum::Json(json!({"ok": true})).into_response(),
-    }
-}
-
-#[derive(Default)]
-pub struct RecordingSink {
-    pub messages: Mutex<Vec<InboundMessage>>,
-}
-
-#[async_trait]
-impl InboundSink for RecordingSink {
-    async fn deliver(&self, msg: InboundMessage) -> PluginResult<()> {
-        self.messages.lock().unwrap().push(msg);
-        Ok(())
-    }
-}
-
-impl RecordingSink {
-    pub fn texts(&self) -> Vec<String> {
-        self.messages
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|m| m.content.text.clone())
-            .collect()
-    }
-
-    pub async fn wait_for(&self, n: usize) -> Vec<InboundMessage> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let got = self.messages.lock().unwrap().clone();
-            if got.len() >= n || tokio::time::Instant::now() >= deadline {
-                return got;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
     }
 }

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use clawft_plugin::{InboundMessage, InboundSink, PluginResult, async_trait};
+pub use clawft_channel_kit::testing::RecordingSink;
 use serde_json::{Value, json};
 
 pub const TOKEN: &str = "123456:TEST-token";
@@ -178,38 +178,6 @@ async fn handle(
         _ => {
             inner.lock().unwrap().calls.push((method.clone(), body));
             ok(json!(true))
-        }
-    }
-}
-
-/// An inbound sink that records what it is given.
-#[derive(Default)]
-pub struct RecordingSink {
-    pub messages: Mutex<Vec<InboundMessage>>,
-}
-
-#[async_trait]
-impl InboundSink for RecordingSink {
-    async fn deliver(&self, msg: InboundMessage) -> PluginResult<()> {
-        self.messages.lock().unwrap().push(msg);
-        Ok(())
-    }
-}
-
-impl RecordingSink {
-    pub fn snapshot(&self) -> Vec<InboundMessage> {
-        self.messages.lock().unwrap().clone()
-    }
-
-    /// Wait (up to 10 s) until at least `n` messages arrived.
-    pub async fn wait_for(&self, n: usize) -> Vec<InboundMessage> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let got = self.snapshot();
-            if got.len() >= n || tokio::time::Instant::now() >= deadline {
-                return got;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 }
