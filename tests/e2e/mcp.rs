@@ -456,110 +456,198 @@ fn no_auth_is_loopback_only() {
     assert!(stderr.contains("without a token"), "{stderr}");
 }
 
+/// `weft mcp serve` on stdio driven line by line with raw JSON-RPC, for what the SDK
+/// clients smooth over (garbage lines, exact error codes, stdout purity).
+struct RawStdio {
+    child: Child,
+    stdin: Option<std::process::ChildStdin>,
+    lines: mpsc::Receiver<String>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl RawStdio {
+    fn start(env: &TestEnv, args: &[&str]) -> Self {
+        let mut child = env
+            .weft()
+            .args(args)
+            .args(["mcp", "serve"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start weft mcp serve");
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let stderr = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = BufReader::new(stderr).read_to_string(&mut s);
+            s
+        });
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Self {
+            child,
+            stdin,
+            lines,
+            stderr: Some(stderr),
+        }
+    }
+
+    fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .expect("write");
+        stdin.flush().expect("flush");
+    }
+
+    /// The next message for which `wanted` holds, within `within`; every line on the way
+    /// must be JSON-RPC 2.0.
+    fn next_where(&self, within: Duration, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("no {what} within {within:?}"));
+            let msg: Value = serde_json::from_str(&line)
+                .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
+            assert_eq!(msg["jsonrpc"], "2.0", "{line}");
+            if wanted(&msg) {
+                return msg;
+            }
+        }
+    }
+
+    fn response_to(&self, id: i64) -> Value {
+        self.next_where(
+            Duration::from_secs(20),
+            &format!("response to request {id}"),
+            |m| m["id"] == id,
+        )
+    }
+
+    fn initialize(&mut self) {
+        self.send(
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#,
+        );
+        assert_eq!(
+            self.response_to(1)["result"]["protocolVersion"],
+            "2025-11-25"
+        );
+        self.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+    }
+
+    fn tool_names(&mut self, id: i64) -> Vec<String> {
+        self.send(&format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/list"}}"#
+        ));
+        let listed = self.response_to(id);
+        listed["result"]["tools"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no tools in {listed}"))
+            .iter()
+            .filter_map(|t| t["name"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// Close stdin, expect the server to exit, and return its stderr.
+    fn finish(mut self) -> String {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.child.try_wait().expect("wait").is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "weft mcp serve did not exit when stdin closed"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Every remaining stdout line was JSON-RPC too.
+        for line in self.lines.try_iter() {
+            let msg: Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            assert_eq!(msg["jsonrpc"], "2.0");
+        }
+        self.stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default()
+    }
+}
+
 /// Stdout carries only JSON-RPC, even with debug logging; a malformed line does not stop
 /// the server; an unknown method gets -32601.
 #[test]
 fn stdio_carries_only_protocol_messages_and_survives_garbage() {
     let env = env_with_demo_skill();
-    let mut child = env
-        .weft()
-        .args(["-vv", "mcp", "serve"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start weft mcp serve");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let stdout = child.stdout.take().expect("stdout");
-    let stderr = child.stderr.take().expect("stderr");
-    let err_thread = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = BufReader::new(stderr).read_to_string(&mut s);
-        s
-    });
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let send = |stdin: &mut std::process::ChildStdin, line: &str| {
-        stdin
-            .write_all(format!("{line}\n").as_bytes())
-            .expect("write");
-        stdin.flush().expect("flush");
-    };
-    let response_to = |id: i64| -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let line = rx
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .unwrap_or_else(|_| panic!("no response to request {id}"));
-            let msg: Value = serde_json::from_str(&line)
-                .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
-            assert_eq!(msg["jsonrpc"], "2.0", "{line}");
-            if msg["id"] == id {
-                return msg;
-            }
-        }
-    };
-    send(
-        &mut stdin,
-        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#,
-    );
-    assert_eq!(response_to(1)["result"]["protocolVersion"], "2025-11-25");
-    send(
-        &mut stdin,
-        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
-    );
-    send(&mut stdin, "this is not json {");
-    send(
-        &mut stdin,
-        r#"{"jsonrpc":"2.0","id":2,"method":"no/such/method"}"#,
-    );
-    let unknown = response_to(2);
+    let mut server = RawStdio::start(&env, &["-vv"]);
+    server.initialize();
+    server.send("this is not json {");
+    server.send(r#"{"jsonrpc":"2.0","id":2,"method":"no/such/method"}"#);
+    let unknown = server.response_to(2);
     assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
-    send(
-        &mut stdin,
-        r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":42}}"#,
-    );
-    let malformed = response_to(5);
+    server.send(r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":42}}"#);
+    let malformed = server.response_to(5);
     assert_eq!(malformed["error"]["code"], -32602, "{malformed}");
-    send(
-        &mut stdin,
+    server.send(
         r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"read_file","arguments":{"path":"missing.txt"}}}"#,
     );
-    let failed = response_to(3);
+    let failed = server.response_to(3);
     assert_eq!(failed["result"]["isError"], true, "{failed}");
-    send(
-        &mut stdin,
-        r#"{"jsonrpc":"2.0","id":4,"method":"tools/list"}"#,
-    );
-    let tools = response_to(4);
-    assert!(
-        tools["result"]["tools"]
-            .as_array()
-            .is_some_and(|t| t.len() > 3),
-        "{tools}"
-    );
-    drop(stdin);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while child.try_wait().expect("wait").is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "weft mcp serve did not exit when stdin closed"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    // Every remaining stdout line was JSON-RPC too.
-    for line in rx.try_iter() {
-        let msg: Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-        assert_eq!(msg["jsonrpc"], "2.0");
-    }
-    let logs = err_thread.join().unwrap_or_default();
+    let tools = server.tool_names(4);
+    assert!(tools.len() > 3, "{tools:?}");
+    let logs = server.finish();
     assert!(
         logs.contains("DEBUG") || logs.contains("INFO"),
         "logs go to stderr:\n{logs}"
     );
+}
+
+/// A WASM plugin installed while `weft mcp serve` runs joins `tools/list` after a
+/// `tools/list_changed` notification, and leaves it the same way when removed.
+#[test]
+fn a_plugin_installed_while_serving_is_announced_and_listed() {
+    let Some(wasm) = clawft_e2e::example_plugin("fs-notes", "fs_notes.wasm") else {
+        eprintln!(
+            "skipped: plugins/fs-notes/fs_notes.wasm is not built; run ./scripts/build-plugins (scripts/test does)"
+        );
+        return;
+    };
+    let env = TestEnv::new();
+    let mut server = RawStdio::start(&env, &[]);
+    server.initialize();
+    let before = server.tool_names(2);
+    assert!(!before.iter().any(|t| t == "save_note"), "{before:?}");
+
+    let (code, stdout, stderr) = clawft_e2e::run(env.weft().args([
+        "plugin",
+        "install",
+        wasm.parent().unwrap().to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "install failed: {stdout}\n{stderr}");
+    server.next_where(
+        Duration::from_secs(15),
+        "tools/list_changed after install",
+        |m| m["method"] == "notifications/tools/list_changed",
+    );
+    let after = server.tool_names(3);
+    for tool in ["save_note", "read_note", "list_notes"] {
+        assert!(after.iter().any(|t| t == tool), "{tool} missing: {after:?}");
+    }
+
+    let (code, _, stderr) = clawft_e2e::run(env.weft().args(["plugin", "remove", "fs-notes"]));
+    assert_eq!(code, 0, "remove failed: {stderr}");
+    server.next_where(
+        Duration::from_secs(15),
+        "tools/list_changed after remove",
+        |m| m["method"] == "notifications/tools/list_changed",
+    );
+    let removed = server.tool_names(4);
+    assert!(!removed.iter().any(|t| t == "save_note"), "{removed:?}");
+    server.finish();
 }

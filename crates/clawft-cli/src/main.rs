@@ -6,6 +6,8 @@ mod channels;
 mod commands;
 mod error_report;
 mod line_editor;
+#[cfg(feature = "wasm")]
+mod plugin_sync;
 mod runtime;
 
 use clap::Parser;

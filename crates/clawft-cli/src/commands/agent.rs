@@ -57,13 +57,8 @@ pub async fn exec(global: &GlobalOpts, args: AgentArgs) -> anyhow::Result<ExitCo
     let resolved = runtime::provider(&loaded)?;
     let tools = runtime::tool_registry(&loaded)?;
     #[cfg(feature = "wasm")]
-    let _plugins = {
-        let (plugins, problems) = super::plugin::register_installed(&loaded, &tools).await?;
-        for problem in problems {
-            tracing::warn!("{problem}");
-        }
-        plugins
-    };
+    let _plugins =
+        crate::plugin_sync::start(&loaded, tools.clone(), args.message.is_none()).await?;
     let skills = runtime::Skills::load(&loaded)?;
     let agent = runtime::build_agent(&loaded, &resolved, tools, &skills, None)?;
     let commands = Arc::new(runtime::command_registry(agent.clone(), &skills));

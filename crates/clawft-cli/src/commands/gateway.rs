@@ -57,13 +57,7 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
     let loaded = runtime::load_config(global)?;
     let tools = runtime::tool_registry(&loaded)?;
     #[cfg(feature = "wasm")]
-    let _plugins = {
-        let (plugins, problems) = super::plugin::register_installed(&loaded, &tools).await?;
-        for problem in problems {
-            tracing::warn!("{problem}");
-        }
-        plugins
-    };
+    let _plugins = crate::plugin_sync::start(&loaded, tools.clone(), true).await?;
     let skills = runtime::Skills::load(&loaded)?;
     let _watcher = runtime::watch_skills(&skills);
     #[cfg(feature = "mcp")]

@@ -46,6 +46,8 @@ pub async fn exec(global: &GlobalOpts, args: McpArgs) -> anyhow::Result<ExitCode
     std::fs::create_dir_all(&loaded.workspace)
         .with_context(|| format!("creating the workspace `{}`", loaded.workspace.display()))?;
     let tools = runtime::tool_registry(&loaded)?;
+    #[cfg(feature = "wasm")]
+    let _plugins = crate::plugin_sync::start(&loaded, tools.clone(), true).await?;
     let skills = runtime::Skills::load(&loaded)?;
     let _watcher = runtime::watch_skills(&skills);
     let server = build_server(&loaded, &settings, tools, &skills);
@@ -73,7 +75,6 @@ pub async fn exec(global: &GlobalOpts, args: McpArgs) -> anyhow::Result<ExitCode
 
 /// For `weft gateway`: when `mcp.http.listen` is set, serves MCP over HTTP on it in the
 /// background (abort the handle to stop); `None` when it is not set.
-#[allow(dead_code)] // called by `weft gateway` once it is wired in
 pub(crate) fn start_in_gateway(
     loaded: &LoadedConfig,
     tools: Arc<ToolRegistry>,

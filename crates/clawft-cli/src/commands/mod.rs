@@ -8,7 +8,7 @@ mod gateway;
 mod mcp;
 mod onboard;
 #[cfg(feature = "wasm")]
-mod plugin;
+pub(crate) mod plugin;
 #[cfg(feature = "wasm")]
 mod plugin_install;
 mod progress;

@@ -84,7 +84,7 @@ pub async fn exec(global: &GlobalOpts, args: PluginArgs) -> anyhow::Result<ExitC
 }
 
 /// The `wasm` config section, with the cache in `$CLAWFT_HOME/cache/wasm` by default.
-pub(super) fn wasm_config(loaded: &LoadedConfig) -> anyhow::Result<WasmConfig> {
+pub(crate) fn wasm_config(loaded: &LoadedConfig) -> anyhow::Result<WasmConfig> {
     let mut config: WasmConfig = match loaded.config.sections.get("wasm") {
         Some(section) => {
             serde_json::from_value(section.clone()).context("invalid `wasm` section in config")?
@@ -129,7 +129,7 @@ fn grants(
 
 /// Load an installed plugin with the permissions recorded at install, refusing a
 /// component that changed since.
-async fn load_installed(
+pub(crate) async fn load_installed(
     config: &WasmConfig,
     host: &WasmHost,
     dir: &Path,
@@ -171,17 +171,30 @@ pub async fn register_installed(
     for dir in dirs {
         match load_installed(&config, &host, &dir).await {
             Ok(plugin) => {
-                for tool in &plugin.tools {
-                    if let Err(err) = registry.register(tool.clone()) {
-                        problems.push(format!("plugin `{}`: {err}", plugin.id()));
-                    }
-                }
+                problems.extend(register_tools(registry, &plugin).1);
                 plugins.push(plugin);
             }
             Err(err) => problems.push(format!("{err:#}")),
         }
     }
     Ok((plugins, problems))
+}
+
+/// Register `plugin`'s tools; returns the names registered and a message per tool refused
+/// (its name is taken).
+pub(crate) fn register_tools(
+    registry: &ToolRegistry,
+    plugin: &LoadedPlugin,
+) -> (Vec<String>, Vec<String>) {
+    let mut names = Vec::new();
+    let mut problems = Vec::new();
+    for tool in &plugin.tools {
+        match registry.register(tool.clone()) {
+            Ok(()) => names.push(tool.spec().name),
+            Err(err) => problems.push(format!("plugin `{}`: {err}", plugin.id())),
+        }
+    }
+    (names, problems)
 }
 
 async fn list(loaded: &LoadedConfig, json: bool) -> anyhow::Result<ExitCode> {
