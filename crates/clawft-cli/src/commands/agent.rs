@@ -12,6 +12,7 @@ use rustyline::error::ReadlineError;
 
 use super::GlobalOpts;
 use crate::line_editor::CommandCompleter;
+use crate::mcp_servers::{McpServers, Report};
 use crate::runtime;
 
 /// Chat with the agent (interactive, or one message with -m).
@@ -64,12 +65,20 @@ pub async fn exec(global: &GlobalOpts, args: AgentArgs) -> anyhow::Result<ExitCo
         }
         plugins
     };
+    let mcp = McpServers::connect(
+        &loaded,
+        &tools,
+        Report::Stderr {
+            quiet: global.quiet,
+        },
+    )
+    .await?;
     let skills = runtime::Skills::load(&loaded)?;
     let agent = runtime::build_agent(&loaded, &resolved, tools, &skills, None)?;
     let commands = Arc::new(runtime::command_registry(agent.clone(), &skills));
     tracing::info!(provider = %resolved.name, model = %resolved.model, base_url = %resolved.base_url, skills = skills.registry.snapshot().len(), "agent ready");
 
-    match args.message {
+    let outcome = match args.message {
         Some(text) => {
             let text = if text == "-" {
                 let mut buf = String::new();
@@ -97,7 +106,9 @@ pub async fn exec(global: &GlobalOpts, args: AgentArgs) -> anyhow::Result<ExitCo
             };
             chat.run(&loaded.paths.history_file(), &banner).await
         }
-    }
+    };
+    mcp.shutdown().await;
+    outcome
 }
 
 fn inbound(session: &str, text: &str) -> InboundMessage {

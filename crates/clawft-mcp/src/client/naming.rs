@@ -54,7 +54,7 @@ fn is_name_char(c: char) -> bool {
 }
 
 /// The registry name of `remote` on `server`, without collision handling. `server` must
-/// be valid (see [`server_name_problem`]).
+/// be a valid server name (checked when `mcp_servers` is parsed).
 pub fn tool_name(server: &str, remote: &str) -> String {
     let cleaned: String = remote
         .chars()

@@ -134,7 +134,10 @@ impl RemoteServer {
         };
         let params = CallToolRequestParams::new(remote.to_owned()).with_arguments(arguments);
         let secs = self.config.timeout_secs;
-        match tokio::time::timeout(Duration::from_secs(secs), peer.call_tool(params)).await {
+        let began = Instant::now();
+        let outcome = tokio::time::timeout(Duration::from_secs(secs), peer.call_tool(params)).await;
+        tracing::debug!(server = %server, tool = remote, us = began.elapsed().as_micros() as u64, "MCP tools/call answered");
+        match outcome {
             Ok(Ok(result)) => tool_output(&result, self.config.max_output_chars),
             Ok(Err(ServiceError::McpError(err))) => ToolOutput::error(format!(
                 "the MCP server `{server}` refused the call to `{remote}`: {}",
