@@ -163,6 +163,36 @@ fn agent_calls_tools_of_a_python_sdk_server_over_stdio() {
 }
 
 #[test]
+fn a_stdio_server_that_dies_mid_call_is_an_error_then_restarted() {
+    let Some(python) = python() else { return };
+    let env = TestEnv::with_llm(vec![
+        Reply::tool("py__crash", json!({})),
+        Reply::tool("py__add", json!({"a": 1, "b": 2})),
+        Reply::text("recovered"),
+    ]);
+    write_config(
+        &env,
+        json!({"mcp_servers": {"py": {"command": python, "args": [server_script()]}}}),
+    );
+    let began = Instant::now();
+    let (code, stdout, stderr) = run(env.weft().args(["agent", "-m", "crash, then add"]));
+    assert_eq!(code, 0, "stderr: {stderr}");
+    assert_eq!(stdout, "recovered\n");
+    assert!(began.elapsed() < Duration::from_secs(30), "no hang");
+    let requests = env.llm().requests();
+    let crashed = tool_result(&requests[1], "py__crash");
+    assert!(
+        crashed.starts_with("error: ") && crashed.contains("`py`"),
+        "{crashed}"
+    );
+    assert_eq!(
+        tool_result(&requests[2], "py__add"),
+        "1 + 2 = 3",
+        "restarted"
+    );
+}
+
+#[test]
 fn tool_list_changes_reach_the_next_turn() {
     let Some(python) = python() else { return };
     let env = TestEnv::with_llm(vec![
@@ -399,4 +429,96 @@ fn status_lists_configured_servers() {
     let (_, json_out, _) = run(env.weft().args(["status", "--json"]));
     let status: Value = serde_json::from_str(&json_out).expect("json");
     assert_eq!(status["mcp_servers"]["fs"], "stdio `mcp-fs`");
+}
+
+/// Process ids whose parent is `parent` (from `/proc/<pid>/stat`).
+#[cfg(target_os = "linux")]
+fn children_of(parent: u32) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let pid = e.file_name().to_string_lossy().into_owned();
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            // `pid (comm) state ppid ...`; comm may hold spaces, so split after `)`.
+            let ppid = stat
+                .rsplit(')')
+                .next()?
+                .split_whitespace()
+                .nth(1)?
+                .to_owned();
+            (ppid == parent.to_string()).then_some(pid)
+        })
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn gateway_loads_mcp_tools_reports_failures_and_stops_its_servers() {
+    use std::io::{BufRead, BufReader};
+
+    let env = TestEnv::with_llm(Vec::new());
+    write_config(
+        &env,
+        json!({"mcp_servers": {
+            "self": {"command": weft_bin(), "args": ["mcp", "serve"],
+                     "env": {"CLAWFT_HOME": env.home(), "CLAWFT_WORKSPACE": env.workspace()}},
+            "ghost": {"command": "/no/such/mcp-server-xyz"}
+        }}),
+    );
+    let mut child = env
+        .weft()
+        .arg("gateway")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the gateway");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen: Vec<String> = Vec::new();
+    while !seen.iter().any(|l| l.contains("Press Ctrl-C")) {
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(line) => seen.push(line),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the gateway did not report ready:\n{}", seen.join("\n"));
+            }
+        }
+    }
+    let text = seen.join("\n");
+    let mcp_line = seen
+        .iter()
+        .find(|l| l.trim_start().starts_with("mcp tools:"))
+        .unwrap_or_else(|| panic!("no `mcp tools:` line:\n{text}"));
+    assert!(mcp_line.contains("self ("), "{mcp_line}");
+    assert!(
+        mcp_line.contains("ghost (failed: cannot start `/no/such/mcp-server-xyz`"),
+        "{mcp_line}"
+    );
+    assert!(
+        text.contains("self__read_file"),
+        "tools line lists the remote tools:\n{text}"
+    );
+    let servers = children_of(child.id());
+    assert!(
+        !servers.is_empty(),
+        "the stdio server runs as a child of the gateway"
+    );
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "SIGTERM is a clean stop: {status:?}");
+    for pid in servers {
+        assert_exited(&pid);
+    }
 }

@@ -11,8 +11,8 @@ and connects to this server from its `mcp_servers` config, over stdio or streama
                                               weft stops the server when it exits)
 
 Tools: `add` (read-only hints), `describe_env` (what the process sees), `refuse` (a tool
-error, `isError: true`), `picture` (text and an image), `grow` (adds `late_tool` and sends
-`notifications/tools/list_changed`).
+error, `isError: true`), `picture` (text and an image), `crash` (the process exits
+mid-call), `grow` (adds `late_tool` and sends `notifications/tools/list_changed`).
 """
 
 from __future__ import annotations
@@ -61,6 +61,11 @@ def refuse(reason: str) -> str:
 @server.tool(description="Returns a caption and a tiny image.")
 def picture() -> list:
     return ["a 1x1 pixel", Image(data=PIXEL, format="png")]
+
+
+@server.tool(description="Exits the server process at once, without answering.")
+def crash() -> str:
+    os._exit(3)
 
 
 @server.tool(description="Adds the tool `late_tool` and announces it.")
