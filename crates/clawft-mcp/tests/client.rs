@@ -167,6 +167,7 @@ async fn broken_servers_are_reported_and_skipped_while_others_load() {
         "denied": {"url": url, "bearer_token": {"file": token_file}},
         "unset": {"url": url, "bearer_token": {"env": "CLAWFT_TEST_NO_SUCH_VAR_XYZ"}},
         "good": {"url": url, "bearer_token": {"file": good_token}},
+        "nowhere": {"command": "sh", "cwd": "no/such/dir"},
         "off": {"command": "/no/such/thing", "enabled": false}
     }));
     let began = Instant::now();
@@ -211,6 +212,11 @@ async fn broken_servers_are_reported_and_skipped_while_others_load() {
     assert!(
         denied.to_lowercase().contains("auth") || denied.contains("401"),
         "{denied}"
+    );
+    let nowhere = error("nowhere");
+    assert!(
+        nowhere.contains("no/such/dir") && nowhere.contains("mcp_servers.nowhere.cwd"),
+        "{nowhere}"
     );
     let unset = error("unset");
     assert!(unset.contains("CLAWFT_TEST_NO_SUCH_VAR_XYZ"), "{unset}");

@@ -3,7 +3,7 @@
 //! the tools, all within the server's connect timeout.
 
 use std::collections::{HashMap, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -135,9 +135,16 @@ fn spawn_child(
     command: &str,
     args: &[String],
     env: &std::collections::BTreeMap<String, PlainOrSecret>,
-    cwd: &PathBuf,
+    cwd: &Path,
     tail: &Arc<StderrTail>,
 ) -> Result<(TokioChildProcess, Option<JoinHandle<()>>), McpClientError> {
+    if !cwd.is_dir() {
+        return Err(McpClientError::Transport(format!(
+            "the working directory `{}` does not exist\nhelp: create it or fix `mcp_servers.{}.cwd`",
+            cwd.display(),
+            config.name
+        )));
+    }
     let mut cmd = tokio::process::Command::new(command);
     cmd.args(args).current_dir(cwd).env_clear();
     for var in DEFAULT_ENV_PASSTHROUGH {

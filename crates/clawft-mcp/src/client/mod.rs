@@ -13,7 +13,8 @@
 //!   the registry in one version.
 //! * Stdio servers run in their own process group with only a few environment variables
 //!   ([`settings::DEFAULT_ENV_PASSTHROUGH`]) plus their `env`; they are killed when the
-//!   connection is dropped, and [`McpClients::shutdown`] closes them gracefully first.
+//!   connection is dropped, and [`McpClients::shutdown`] first closes their stdin and
+//!   gives them [`SHUTDOWN_TIMEOUT`] to exit.
 
 pub mod error;
 pub mod naming;
@@ -38,7 +39,7 @@ pub use settings::{McpServerConfig, McpServersSettings, PlainOrSecret, ServerTra
 use server::RemoteServer;
 
 /// How long [`McpClients::shutdown`] waits for all servers together: stdio servers get
-/// EOF on stdin and then SIGTERM; past this they are killed.
+/// EOF on stdin and should exit; past this they are killed (SIGKILL).
 pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The outcome of connecting one server.

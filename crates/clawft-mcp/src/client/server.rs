@@ -111,7 +111,8 @@ impl RemoteServer {
         }
     }
 
-    /// Closes the session (stdio children get EOF, then SIGTERM, then SIGKILL).
+    /// Closes the session within `timeout`: a stdio child gets EOF on stdin (rmcp would
+    /// send SIGTERM after 3 s); one still running when the session is dropped is killed.
     pub(crate) async fn shutdown(&self, timeout: Duration) {
         if let Some(mut session) = self.session.lock().await.take() {
             let _ = session.close_with_timeout(timeout).await;

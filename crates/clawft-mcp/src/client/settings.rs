@@ -119,14 +119,11 @@ pub struct McpServerConfig {
 #[serde(deny_unknown_fields)]
 struct RawServer {
     command: Option<String>,
-    #[serde(default)]
     args: Option<Vec<String>>,
-    #[serde(default)]
     env: Option<BTreeMap<String, PlainOrSecret>>,
     cwd: Option<PathBuf>,
     url: Option<String>,
     bearer_token: Option<SecretRef>,
-    #[serde(default)]
     headers: Option<BTreeMap<String, PlainOrSecret>>,
     enabled: Option<bool>,
     tools: Option<Vec<String>>,
@@ -221,10 +218,20 @@ fn validate(name: &str, raw: RawServer) -> Result<McpServerConfig, McpClientErro
             if command.trim().is_empty() {
                 return Err(McpClientError::config(key("command"), "is empty"));
             }
+            let env = raw.env.unwrap_or_default();
+            if let Some(bad) = env
+                .keys()
+                .find(|name| name.is_empty() || name.contains(['=', '\0']))
+            {
+                return Err(McpClientError::config(
+                    key(&format!("env.{bad}")),
+                    "is not a usable environment variable name (empty, or holds `=`)",
+                ));
+            }
             ServerTransport::Stdio {
                 command,
                 args: raw.args.unwrap_or_default(),
-                env: raw.env.unwrap_or_default(),
+                env,
                 cwd: raw.cwd,
             }
         }
@@ -312,6 +319,16 @@ mod tests {
         assert_eq!(DEFAULT_CONNECT_TIMEOUT_SECS, 30);
         assert_eq!(DEFAULT_CALL_TIMEOUT_SECS, 60);
         assert_eq!(DEFAULT_MAX_OUTPUT_CHARS, 50_000);
+        assert_eq!(
+            DEFAULT_ENV_PASSTHROUGH,
+            [
+                "HOME", "LOGNAME", "USER", "PATH", "SHELL", "TERM", "LANG", "LC_ALL", "TMPDIR"
+            ]
+        );
+        assert_eq!(
+            super::super::SHUTDOWN_TIMEOUT,
+            std::time::Duration::from_secs(2)
+        );
         let s = parse(json!({"a": {"command": "prog"}})).expect("valid");
         let a = &s.servers["a"];
         assert!(a.enabled && a.tools.is_none());
@@ -402,6 +419,8 @@ mod tests {
         assert!(err.contains("`mcp_servers.a.bearer_token`"), "{err}");
         let err = parse(json!({"a": {"url": "ftp://h"}})).expect_err("scheme");
         assert!(err.contains("`mcp_servers.a.url`"), "{err}");
+        let err = parse(json!({"a": {"command": "x", "env": {"A=B": "c"}}})).expect_err("env name");
+        assert!(err.contains("`mcp_servers.a.env.A=B`"), "{err}");
         let err = parse(json!({"a": {"command": "x", "timeout_secs": 0}})).expect_err("zero");
         assert!(err.contains("`mcp_servers.a.timeout_secs`"), "{err}");
     }
