@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 use super::error::McpClientError;
 use super::handler::Handler;
 use super::settings::{DEFAULT_ENV_PASSTHROUGH, McpServerConfig, PlainOrSecret, ServerTransport};
+use super::transport::ClientTransport;
 
 /// A live session with one server.
 pub(crate) type Session = RunningService<RoleClient, Handler>;
@@ -49,34 +50,30 @@ pub(crate) async fn connect(
     let secs = config.connect_timeout_secs;
     let mut stderr_reader = None;
     let attempt = async {
-        let served = match &config.transport {
-            ServerTransport::Stdio {
-                command,
-                args,
-                env,
-                cwd,
-            } => {
-                let cwd = cwd
-                    .as_ref()
-                    .map_or_else(|| workspace.to_owned(), |dir| workspace.join(dir));
-                let (transport, reader) = spawn_child(config, command, args, env, &cwd, &tail)?;
-                stderr_reader = reader;
-                handler.serve(transport).await
-            }
-            ServerTransport::Http {
-                url,
-                bearer_token,
-                headers,
-            } => {
-                let transport = StreamableHttpClientTransport::from_config(http_config(
-                    config,
+        let transport =
+            match &config.transport {
+                ServerTransport::Stdio {
+                    command,
+                    args,
+                    env,
+                    cwd,
+                } => {
+                    let cwd = cwd
+                        .as_ref()
+                        .map_or_else(|| workspace.to_owned(), |dir| workspace.join(dir));
+                    let (child, reader) = spawn_child(config, command, args, env, &cwd, &tail)?;
+                    stderr_reader = reader;
+                    ClientTransport::Stdio(child)
+                }
+                ServerTransport::Http {
                     url,
-                    bearer_token.as_ref(),
+                    bearer_token,
                     headers,
-                )?);
-                handler.serve(transport).await
-            }
-        };
+                } => ClientTransport::Http(StreamableHttpClientTransport::from_config(
+                    http_config(config, url, bearer_token.as_ref(), headers)?,
+                )),
+            };
+        let served = handler.serve(transport).await;
         let session = match served {
             Ok(session) => session,
             Err(err) => {

@@ -25,6 +25,7 @@ mod convert;
 mod handler;
 mod remote_tool;
 mod server;
+mod transport;
 
 use std::path::Path;
 use std::sync::Arc;
