@@ -58,21 +58,17 @@ where
         sending
     }
 
-    fn receive(&mut self) -> impl Future<Output = Option<RxJsonRpcMessage<RoleClient>>> + Send {
-        async move {
-            match self {
-                Self::Stdio(t) => t.receive().await,
-                Self::Http(t) => t.receive().await,
-            }
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleClient>> {
+        match self {
+            Self::Stdio(t) => t.receive().await,
+            Self::Http(t) => t.receive().await,
         }
     }
 
-    fn close(&mut self) -> impl Future<Output = Result<(), Self::Error>> + Send {
-        async move {
-            match self {
-                Self::Stdio(t) => t.close().await.map_err(TransportError::new),
-                Self::Http(t) => t.close().await.map_err(TransportError::new),
-            }
+    async fn close(&mut self) -> Result<(), Self::Error> {
+        match self {
+            Self::Stdio(t) => t.close().await.map_err(TransportError::new),
+            Self::Http(t) => t.close().await.map_err(TransportError::new),
         }
     }
 }
