@@ -375,6 +375,9 @@ fn a_typo_in_mcp_servers_names_the_key() {
     assert!(stderr.contains("unknown field `agrs`"), "{stderr}");
     assert!(stderr.contains("config.json"), "names the file: {stderr}");
     assert!(env.llm().requests().is_empty());
+    let (code, _, stderr) = run(env.weft().args(["config", "validate"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("`mcp_servers.fs.agrs`"), "{stderr}");
 }
 
 #[test]
@@ -429,6 +432,8 @@ fn status_lists_configured_servers() {
     let (_, json_out, _) = run(env.weft().args(["status", "--json"]));
     let status: Value = serde_json::from_str(&json_out).expect("json");
     assert_eq!(status["mcp_servers"]["fs"], "stdio `mcp-fs`");
+    let (_, validated, _) = run(env.weft().args(["config", "validate"]));
+    assert!(validated.contains("ok: MCP servers fs, web"), "{validated}");
 }
 
 /// Process ids whose parent is `parent` (from `/proc/<pid>/stat`).

@@ -18,7 +18,7 @@ use crate::runtime;
 /// Chat with the agent (interactive, or one message with -m).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  weft agent                          interactive chat (history in ~/.clawft/history.txt)\n  weft agent -m \"what's in notes.md?\"  one answer on stdout\n  echo \"hello\" | weft agent -m -       read the message from stdin\n  weft agent -s work                  use the conversation named `work`\n  weft agent -m /skills               slash commands work with -m too\n\nIn the interactive chat: /help lists commands (Tab completes them), /new starts a\nfresh conversation, Ctrl-C cancels the current answer, Ctrl-D exits. Skill files\nthat change on disk apply to the next message without restarting."
+    after_help = "Examples:\n  weft agent                          interactive chat (history in ~/.clawft/history.txt)\n  weft agent -m \"what's in notes.md?\"  one answer on stdout\n  echo \"hello\" | weft agent -m -       read the message from stdin\n  weft agent -s work                  use the conversation named `work`\n  weft agent -m /skills               slash commands work with -m too\n\nIn the interactive chat: /help lists commands (Tab completes them), /new starts a\nfresh conversation, Ctrl-C cancels the current answer, Ctrl-D exits. Skill files\nthat change on disk apply to the next message without restarting.\n\nTools of the MCP servers under `mcp_servers` in config join as `<server>__<tool>`;\na server that cannot start is named on stderr and skipped."
 )]
 pub struct AgentArgs {
     /// Send one message, print the answer and exit (`-` reads the message from stdin).
