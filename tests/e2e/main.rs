@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod gateway;
 mod mcp;
+mod mcp_client;
 mod onboard;
 mod plugin_install;
 mod skill_install;

@@ -17,12 +17,12 @@ use serde_json::Value;
 
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(120);
 
-fn clients_dir() -> PathBuf {
+pub(crate) fn clients_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("mcp-clients")
 }
 
 /// The venv Python with `mcp` installed: `$CLAWFT_MCP_PYTHON`, else `<target>/mcp-venv`.
-fn python() -> Option<PathBuf> {
+pub(crate) fn python() -> Option<PathBuf> {
     let python = std::env::var_os("CLAWFT_MCP_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| {

@@ -6,6 +6,7 @@ mod channels;
 mod commands;
 mod error_report;
 mod line_editor;
+mod mcp_servers;
 #[cfg(feature = "wasm")]
 mod plugin_sync;
 mod runtime;

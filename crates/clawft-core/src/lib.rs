@@ -25,4 +25,4 @@ pub use plugin_host::{ChannelStatus, PluginHost, PluginState};
 pub use provider::{LlmProvider, build_provider};
 pub use session::{JsonlSessionStore, SessionStore};
 pub use slash::{CommandRegistry, Response, respond};
-pub use tool_registry::{ToolRegistry, ToolSet};
+pub use tool_registry::{RegistryError, ToolRegistry, ToolSet};

@@ -97,6 +97,30 @@ impl ToolRegistry {
         })
     }
 
+    /// Swap a group of tools in one new version (e.g. a remote MCP server's tools after
+    /// its list changed): the tools named in `remove` go, `tools` come in. Nothing
+    /// changes when a new tool is invalid or its name is taken by a tool that stays.
+    pub fn replace(
+        &self,
+        remove: &[String],
+        tools: Vec<Arc<dyn Tool>>,
+    ) -> Result<(), RegistryError> {
+        self.update(|current| {
+            for name in remove {
+                current.remove(name);
+            }
+            for tool in tools {
+                let spec = tool.spec();
+                validate(&spec)?;
+                if current.contains_key(&spec.name) {
+                    return Err(RegistryError::Duplicate(spec.name));
+                }
+                current.insert(spec.name, tool);
+            }
+            Ok(())
+        })
+    }
+
     /// Remove tools whose names satisfy `predicate` (e.g. all tools of an unloaded plugin).
     pub fn remove_where(&self, predicate: impl Fn(&str) -> bool) -> usize {
         let mut removed = 0;
@@ -174,6 +198,43 @@ mod tests {
         assert!(after.version() > before.version());
         assert_eq!(reg.remove_where(|n| n == "a"), 1);
         assert_eq!(reg.snapshot().len(), 1);
+    }
+
+    #[test]
+    fn replace_swaps_a_group_atomically_or_not_at_all() {
+        let reg = ToolRegistry::new();
+        let object = || json!({"type": "object"});
+        reg.register(Arc::new(Named("keep", object()))).unwrap();
+        reg.register(Arc::new(Named("old", object()))).unwrap();
+        let before = reg.snapshot().version();
+        reg.replace(
+            &["old".to_owned()],
+            vec![
+                Arc::new(Named("new1", object())),
+                Arc::new(Named("new2", object())),
+            ],
+        )
+        .unwrap();
+        let after = reg.snapshot();
+        assert_eq!(after.names().collect::<Vec<_>>(), ["keep", "new1", "new2"]);
+        assert_eq!(
+            after.version(),
+            before + 1,
+            "one version for the whole swap"
+        );
+        assert_eq!(
+            reg.replace(
+                &["new1".to_owned()],
+                vec![Arc::new(Named("keep", object()))]
+            ),
+            Err(RegistryError::Duplicate("keep".into()))
+        );
+        assert_eq!(
+            reg.snapshot().version(),
+            after.version(),
+            "unchanged on error"
+        );
+        assert_eq!(reg.snapshot().len(), 3);
     }
 
     #[test]

@@ -37,6 +37,14 @@
 //! |---|---|---|
 //! | `stdio` | [`serve_stdio`]: serve over the process's stdin/stdout | on |
 //! | `http` | [`serve_http`], [`http_router`]: streamable HTTP in axum with bearer-token auth and Origin checks | on |
+//! | `client` | [`client`]: connect the servers of the `mcp_servers` config section (stdio child processes or streamable HTTP) and register their tools as `<server>__<tool>` | off |
+//!
+//! # Client
+//!
+//! The other direction: with the `client` feature, [`client::McpClients`] connects the
+//! MCP servers configured under `mcp_servers` and registers their tools in the same
+//! [`ToolRegistry`](clawft_core::ToolRegistry), so the agent (and this server, inside
+//! `weft gateway`) sees them as `<server>__<tool>`. See the [`client`] module.
 
 pub mod error;
 pub mod notify;
@@ -46,6 +54,8 @@ pub mod server;
 pub mod settings;
 pub mod tools;
 
+#[cfg(feature = "client")]
+pub mod client;
 #[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "stdio")]

@@ -12,12 +12,13 @@ use rustyline::error::ReadlineError;
 
 use super::GlobalOpts;
 use crate::line_editor::CommandCompleter;
+use crate::mcp_servers::{McpServers, Report};
 use crate::runtime;
 
 /// Chat with the agent (interactive, or one message with -m).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  weft agent                          interactive chat (history in ~/.clawft/history.txt)\n  weft agent -m \"what's in notes.md?\"  one answer on stdout\n  echo \"hello\" | weft agent -m -       read the message from stdin\n  weft agent -s work                  use the conversation named `work`\n  weft agent -m /skills               slash commands work with -m too\n\nIn the interactive chat: /help lists commands (Tab completes them), /new starts a\nfresh conversation, Ctrl-C cancels the current answer, Ctrl-D exits. Skill files\nthat change on disk apply to the next message without restarting."
+    after_help = "Examples:\n  weft agent                          interactive chat (history in ~/.clawft/history.txt)\n  weft agent -m \"what's in notes.md?\"  one answer on stdout\n  echo \"hello\" | weft agent -m -       read the message from stdin\n  weft agent -s work                  use the conversation named `work`\n  weft agent -m /skills               slash commands work with -m too\n\nIn the interactive chat: /help lists commands (Tab completes them), /new starts a\nfresh conversation, Ctrl-C cancels the current answer, Ctrl-D exits. Skill files\nthat change on disk apply to the next message without restarting.\n\nTools of the MCP servers under `mcp_servers` in config join as `<server>__<tool>`;\na server that cannot start is named on stderr and skipped."
 )]
 pub struct AgentArgs {
     /// Send one message, print the answer and exit (`-` reads the message from stdin).
@@ -59,12 +60,20 @@ pub async fn exec(global: &GlobalOpts, args: AgentArgs) -> anyhow::Result<ExitCo
     #[cfg(feature = "wasm")]
     let _plugins =
         crate::plugin_sync::start(&loaded, tools.clone(), args.message.is_none()).await?;
+    let mcp = McpServers::connect(
+        &loaded,
+        &tools,
+        Report::Stderr {
+            quiet: global.quiet,
+        },
+    )
+    .await?;
     let skills = runtime::Skills::load(&loaded)?;
     let agent = runtime::build_agent(&loaded, &resolved, tools, &skills, None)?;
     let commands = Arc::new(runtime::command_registry(agent.clone(), &skills));
     tracing::info!(provider = %resolved.name, model = %resolved.model, base_url = %resolved.base_url, skills = skills.registry.snapshot().len(), "agent ready");
 
-    match args.message {
+    let outcome = match args.message {
         Some(text) => {
             let text = if text == "-" {
                 let mut buf = String::new();
@@ -92,7 +101,9 @@ pub async fn exec(global: &GlobalOpts, args: AgentArgs) -> anyhow::Result<ExitCo
             };
             chat.run(&loaded.paths.history_file(), &banner).await
         }
-    }
+    };
+    mcp.shutdown().await;
+    outcome
 }
 
 fn inbound(session: &str, text: &str) -> InboundMessage {

@@ -58,6 +58,11 @@ pub fn exec(global: &GlobalOpts, args: ConfigArgs) -> anyhow::Result<ExitCode> {
                 println!("ok: no config file; using defaults (run `weft onboard` to create one)");
             }
             clawft_tools::builtin_tools(&loaded.config.tools)?;
+            let servers = crate::mcp_servers::describe(&loaded)?;
+            if !servers.is_empty() {
+                let names: Vec<&str> = servers.iter().map(|(name, _)| name.as_str()).collect();
+                println!("ok: MCP servers {} (not contacted)", names.join(", "));
+            }
             match runtime::provider(&loaded) {
                 Ok(p) => println!(
                     "ok: provider `{}` ({:?}) at {} with model `{}`",

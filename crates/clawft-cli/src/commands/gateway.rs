@@ -10,6 +10,7 @@ use clawft_core::{Agent, CommandRegistry, PluginHost, PluginState, respond};
 use clawft_plugin::{InboundMessage, MessageSink, OutboundMessage, async_trait};
 
 use super::GlobalOpts;
+use crate::mcp_servers::{McpServers, Report};
 use crate::runtime;
 
 /// Run every configured channel around one agent (stop with Ctrl-C or SIGTERM).
@@ -58,6 +59,7 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
     let tools = runtime::tool_registry(&loaded)?;
     #[cfg(feature = "wasm")]
     let _plugins = crate::plugin_sync::start(&loaded, tools.clone(), true).await?;
+    let mcp_servers = McpServers::connect(&loaded, &tools, Report::Log).await?;
     let skills = runtime::Skills::load(&loaded)?;
     let _watcher = runtime::watch_skills(&skills);
     #[cfg(feature = "mcp")]
@@ -146,6 +148,9 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
         "  skills:    {} loaded{watch_note}",
         skills.registry.snapshot().len()
     );
+    if !mcp_servers.summary.is_empty() {
+        eprintln!("  mcp tools: {}", mcp_servers.summary.join(", "));
+    }
     eprintln!(
         "  channels:  {}",
         if running.is_empty() {
@@ -171,6 +176,7 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
     if let Some(mcp) = mcp {
         mcp.abort();
     }
+    mcp_servers.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -31,8 +31,8 @@ The plugin is found in the fetched tree (a folder with clawft.plugin.json or .ya
 component), checked like `weft plugin validate`, hashed, its signature verified when the
 source has one (ClawHub, or a clawft.plugin.sig file: base64 Ed25519 over the fingerprint)
 against `wasm.install.trusted_keys`, then moved into ~/.clawft/plugins/<id>/ in one rename:
-a failed, hostile or interrupted install leaves that folder as it was. A running gateway
-picks the plugin up on its next start.
+a failed, hostile or interrupted install leaves that folder as it was. A running gateway,
+`weft mcp serve` or interactive `weft agent` picks the plugin up within a second.
 
 Examples:
   weft plugin install plugins/fs-notes

@@ -25,6 +25,7 @@ pub async fn exec(global: &GlobalOpts, args: StatusArgs) -> anyhow::Result<ExitC
         .map(|l| l.len())
         .unwrap_or(0);
     let provider = runtime::provider(&loaded);
+    let mcp_servers = crate::mcp_servers::describe(&loaded)?;
     if args.json {
         let provider_json = match &provider {
             Ok(p) => {
@@ -39,6 +40,10 @@ pub async fn exec(global: &GlobalOpts, args: StatusArgs) -> anyhow::Result<ExitC
             "workspace": loaded.workspace,
             "provider": provider_json,
             "tools": tool_names,
+            "mcp_servers": mcp_servers
+                .iter()
+                .map(|(name, how)| (name.clone(), serde_json::Value::from(how.as_str())))
+                .collect::<serde_json::Map<_, _>>(),
             "sessions": session_count,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
@@ -70,6 +75,16 @@ pub async fn exec(global: &GlobalOpts, args: StatusArgs) -> anyhow::Result<ExitC
         ),
     }
     println!("tools:     {}", tool_names.join(", "));
+    if !mcp_servers.is_empty() {
+        let servers: Vec<String> = mcp_servers
+            .iter()
+            .map(|(name, how)| format!("{name} ({how})"))
+            .collect();
+        println!(
+            "mcp:       {} (tools load in `weft agent` and `weft gateway`)",
+            servers.join(", ")
+        );
+    }
     println!("sessions:  {session_count}");
     Ok(ExitCode::SUCCESS)
 }
