@@ -168,7 +168,7 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
     }
     eprintln!("Press Ctrl-C to stop.");
 
-    wait_for_shutdown().await;
+    runtime::wait_for_shutdown().await;
     eprintln!("stopping…");
     host.stop_all().await;
     router.abort();
@@ -178,26 +178,4 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
     }
     mcp_servers.shutdown().await;
     Ok(ExitCode::SUCCESS)
-}
-
-async fn wait_for_shutdown() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

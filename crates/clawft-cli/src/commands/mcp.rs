@@ -65,7 +65,7 @@ pub async fn exec(global: &GlobalOpts, args: McpArgs) -> anyhow::Result<ExitCode
     };
     let options = http_options(&loaded, &settings, &addr, no_auth)?;
     let open = options.auth == HttpAuth::Open;
-    clawft_mcp::serve_http(server, options, wait_for_shutdown(), |bound| {
+    clawft_mcp::serve_http(server, options, runtime::wait_for_shutdown(), |bound| {
         let auth_note = if open { " (no token)" } else { "" };
         eprintln!("weft mcp: serving http://{bound}/mcp{auth_note}; Ctrl-C to stop");
     })
@@ -154,26 +154,4 @@ fn http_options(
     };
     options.validate()?;
     Ok(options)
-}
-
-async fn wait_for_shutdown() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
