@@ -100,6 +100,14 @@ impl McpServers {
         })
     }
 
+    /// Keep retrying in the background the servers that failed to connect (for the
+    /// long-running gateway and interactive chat); their tools join when they answer.
+    pub fn retry_failed(&mut self) {
+        #[cfg(feature = "mcp")]
+        self.clients
+            .retry_failed(clawft_mcp::client::RetryDelays::default());
+    }
+
     /// Disconnects every server (stdio servers are closed, then killed if they linger).
     pub async fn shutdown(self) {
         #[cfg(feature = "mcp")]

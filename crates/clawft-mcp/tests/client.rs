@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clawft_core::ToolRegistry;
-use clawft_mcp::client::{McpClients, McpServersSettings};
+use clawft_mcp::client::{McpClients, McpServersSettings, RetryDelays};
 use clawft_mcp::{HttpAuth, HttpOptions, serve_http};
 use clawft_plugin::{ToolContext, ToolOutput};
 use common::{Fixture, TestTool};
@@ -16,9 +16,13 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 async fn start_http(fx: &Fixture, token: &str) -> (String, CancellationToken) {
+    start_http_on(fx, token, "127.0.0.1:0").await
+}
+
+async fn start_http_on(fx: &Fixture, token: &str, addr: &str) -> (String, CancellationToken) {
     let shutdown = CancellationToken::new();
     let options = HttpOptions {
-        addr: "127.0.0.1:0".parse().expect("addr"),
+        addr: addr.parse().expect("addr"),
         auth: HttpAuth::Bearer(token.to_owned()),
         allowed_origins: Vec::new(),
         allowed_hosts: Vec::new(),
@@ -50,6 +54,52 @@ async fn call(registry: &ToolRegistry, name: &str, args: Value) -> ToolOutput {
     tool.call(args, &ToolContext::new("/tmp", "test", "chat"))
         .await
         .expect("remote tools never return Err")
+}
+
+/// A server that is down when weft starts is retried in the background; its tools join
+/// the registry once it answers, and the other servers were usable all along.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_down_at_start_joins_when_it_comes_up() {
+    let fx = Fixture::new();
+    let (up_url, _up) = start_http(&fx, "tok").await;
+    // A free port with nothing listening yet.
+    let late_addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port");
+    let token_file = fx.dir.path().join("token");
+    std::fs::write(&token_file, "tok").expect("write token");
+    let registry = Arc::new(ToolRegistry::new());
+    let config = settings(json!({
+        "up": {"url": up_url, "bearer_token": {"file": &token_file}},
+        "late": {"url": format!("http://{late_addr}/mcp"), "bearer_token": {"file": &token_file},
+                 "connect_timeout_secs": 2},
+    }));
+    let (mut clients, reports) =
+        McpClients::connect_all(&config, registry.clone(), fx.dir.path()).await;
+    let late = reports.iter().find(|r| r.server == "late").expect("late");
+    assert!(late.result.is_err(), "nothing listens yet: {late:?}");
+    assert!(registry.snapshot().get("up__echo").is_some());
+    assert!(registry.snapshot().get("late__echo").is_none());
+
+    clients.retry_failed(RetryDelays {
+        first: Duration::from_millis(100),
+        max: Duration::from_millis(400),
+    });
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (_late_url, _late) = start_http_on(&fx, "tok", &late_addr.to_string()).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while registry.snapshot().get("late__echo").is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the late server's tools did not join within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        call(&registry, "late__echo", json!({"text": "finally"})).await,
+        ToolOutput::ok("finally")
+    );
+    clients.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

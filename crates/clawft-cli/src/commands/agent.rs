@@ -18,7 +18,7 @@ use crate::runtime;
 /// Chat with the agent (interactive, or one message with -m).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  weft agent                          interactive chat (history in ~/.clawft/history.txt)\n  weft agent -m \"what's in notes.md?\"  one answer on stdout\n  echo \"hello\" | weft agent -m -       read the message from stdin\n  weft agent -s work                  use the conversation named `work`\n  weft agent -m /skills               slash commands work with -m too\n\nIn the interactive chat: /help lists commands (Tab completes them), /new starts a\nfresh conversation, Ctrl-C cancels the current answer, Ctrl-D exits. Skill files\nthat change on disk apply to the next message without restarting.\n\nTools of the MCP servers under `mcp_servers` in config join as `<server>__<tool>`;\na server that cannot start is named on stderr and skipped."
+    after_help = "Examples:\n  weft agent                          interactive chat (history in ~/.clawft/history.txt)\n  weft agent -m \"what's in notes.md?\"  one answer on stdout\n  echo \"hello\" | weft agent -m -       read the message from stdin\n  weft agent -s work                  use the conversation named `work`\n  weft agent -m /skills               slash commands work with -m too\n\nIn the interactive chat: /help lists commands (Tab completes them), /new starts a\nfresh conversation, Ctrl-C cancels the current answer, Ctrl-D exits. Skill files\nthat change on disk apply to the next message without restarting.\n\nTools of the MCP servers under `mcp_servers` in config join as `<server>__<tool>`;\na server that cannot start is named on stderr and skipped (the interactive chat keeps\nretrying it in the background: after 5 s, doubling up to every 5 min)."
 )]
 pub struct AgentArgs {
     /// Send one message, print the answer and exit (`-` reads the message from stdin).
@@ -60,7 +60,7 @@ pub async fn exec(global: &GlobalOpts, args: AgentArgs) -> anyhow::Result<ExitCo
     #[cfg(feature = "wasm")]
     let _plugins =
         crate::plugin_sync::start(&loaded, tools.clone(), args.message.is_none()).await?;
-    let mcp = McpServers::connect(
+    let mut mcp = McpServers::connect(
         &loaded,
         &tools,
         Report::Stderr {
@@ -88,6 +88,7 @@ pub async fn exec(global: &GlobalOpts, args: AgentArgs) -> anyhow::Result<ExitCo
             one_shot(&agent, &commands, &args.session, &text, stream).await
         }
         None => {
+            mcp.retry_failed();
             let _watcher = runtime::watch_skills(&skills);
             let banner = format!(
                 "weft agent · {} via {} · /help for commands, Ctrl-D to exit",

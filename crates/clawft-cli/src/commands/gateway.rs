@@ -59,7 +59,8 @@ pub async fn exec(global: &GlobalOpts, _args: GatewayArgs) -> anyhow::Result<Exi
     let tools = runtime::tool_registry(&loaded)?;
     #[cfg(feature = "wasm")]
     let _plugins = crate::plugin_sync::start(&loaded, tools.clone(), true).await?;
-    let mcp_servers = McpServers::connect(&loaded, &tools, Report::Log).await?;
+    let mut mcp_servers = McpServers::connect(&loaded, &tools, Report::Log).await?;
+    mcp_servers.retry_failed();
     let skills = runtime::Skills::load(&loaded)?;
     let _watcher = runtime::watch_skills(&skills);
     #[cfg(feature = "mcp")]
