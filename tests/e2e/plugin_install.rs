@@ -4,11 +4,11 @@
 //! signature and unapproved sensitive permissions, each leaving the plugins folder exactly
 //! as it was. Needs the example plugins (`scripts/build-plugins`).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use clawft_e2e::{TestEnv, example_plugin, git, run, serve_files};
+use clawft_fetch::testing::{tar_gz_of, zip_of};
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{Value, json};
 
@@ -288,35 +288,6 @@ fn install_from_git_with_path_and_ref_then_update_and_remove() {
     assert!(stderr.contains("could not reach"), "{stderr}");
 }
 
-fn tar_gz(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut raw = Vec::new();
-    {
-        let gz = flate2::write::GzEncoder::new(&mut raw, flate2::Compression::fast());
-        let mut b = tar::Builder::new(gz);
-        for (name, data) in entries {
-            let mut h = tar::Header::new_gnu();
-            h.set_size(data.len() as u64);
-            h.set_mode(0o644);
-            h.set_cksum();
-            b.append_data(&mut h, name, *data).unwrap();
-        }
-        b.into_inner().unwrap().finish().unwrap();
-    }
-    raw
-}
-
-fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    let mut w = zip::ZipWriter::new(&mut buf);
-    for (name, data) in entries {
-        w.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(data).unwrap();
-    }
-    w.finish().unwrap();
-    buf.into_inner()
-}
-
 #[test]
 fn install_from_archive_urls_and_refuse_a_zip_slip() {
     let Some(wasm) = fs_notes() else { return };
@@ -326,7 +297,7 @@ fn install_from_archive_urls_and_refuse_a_zip_slip() {
     let base = serve_files(vec![
         (
             "/fs-notes-0.1.0.tar.gz",
-            tar_gz(&[
+            tar_gz_of(&[
                 ("fs-notes/clawft.plugin.json", m1.as_bytes()),
                 ("fs-notes/fs_notes.wasm", &component),
             ]),

@@ -172,26 +172,13 @@ pub fn extract_tar_gz(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-
-    fn zip_with(entries: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut buf = std::io::Cursor::new(Vec::new());
-        let mut w = zip::ZipWriter::new(&mut buf);
-        for (name, data) in entries {
-            w.start_file(*name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            w.write_all(data).unwrap();
-        }
-        w.finish().unwrap();
-        buf.into_inner()
-    }
 
     #[test]
     fn good_zip_extracts_and_hostile_ones_are_refused() {
         let limits = FetchLimits::default();
         let dir = tempfile::tempdir().unwrap();
         extract_zip(
-            &zip_with(&[("s/SKILL.md", b"x"), ("s/refs/a.md", b"y")]),
+            &crate::testing::zip_of(&[("s/SKILL.md", b"x"), ("s/refs/a.md", b"y")]),
             dir.path(),
             &limits,
             "t",
@@ -200,9 +187,14 @@ mod tests {
         assert_eq!(std::fs::read(dir.path().join("s/refs/a.md")).unwrap(), b"y");
 
         for bad in ["../evil", "/etc/evil", "a/../../evil"] {
-            let err = extract_zip(&zip_with(&[(bad, b"x")]), dir.path(), &limits, "t")
-                .unwrap_err()
-                .to_string();
+            let err = extract_zip(
+                &crate::testing::zip_of(&[(bad, b"x")]),
+                dir.path(),
+                &limits,
+                "t",
+            )
+            .unwrap_err()
+            .to_string();
             assert!(
                 err.contains("hostile") || err.contains("refused"),
                 "{bad}: {err}"
@@ -212,14 +204,22 @@ mod tests {
             max_unpacked_bytes: 10,
             ..FetchLimits::default()
         };
-        assert!(extract_zip(&zip_with(&[("big", &[0u8; 100])]), dir.path(), &small, "t").is_err());
+        assert!(
+            extract_zip(
+                &crate::testing::zip_of(&[("big", &[0u8; 100])]),
+                dir.path(),
+                &small,
+                "t"
+            )
+            .is_err()
+        );
         let few = FetchLimits {
             max_files: 1,
             ..FetchLimits::default()
         };
         assert!(
             extract_zip(
-                &zip_with(&[("a", b"1"), ("b", b"2")]),
+                &crate::testing::zip_of(&[("a", b"1"), ("b", b"2")]),
                 dir.path(),
                 &few,
                 "t"

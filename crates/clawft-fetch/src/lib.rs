@@ -33,6 +33,8 @@ pub mod locate;
 pub mod settings;
 pub mod source;
 pub mod staging;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod verify;
 
 pub use clawhub::{ClawHub, SearchHit};

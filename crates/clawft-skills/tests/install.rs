@@ -2,7 +2,7 @@
 //! speaks the same API, including hostile bundles. After every refused install the
 //! managed folder must be exactly as it was.
 
-use std::io::Write;
+use clawft_fetch::testing::zip_of;
 use std::path::Path;
 use std::process::Command;
 
@@ -218,18 +218,6 @@ async fn name_collisions_need_force() {
             .unwrap()
             .contains("installed")
     );
-}
-
-fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    let mut w = zip::ZipWriter::new(&mut buf);
-    for (name, data) in entries {
-        w.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(data).unwrap();
-    }
-    w.finish().unwrap();
-    buf.into_inner()
 }
 
 /// A loopback ClawHub: `/api/v1/skills/{slug}`, `/moderation`, `/versions/{v}`, `/download`, `/search`.
