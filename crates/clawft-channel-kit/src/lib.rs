@@ -29,7 +29,7 @@ pub mod testing;
 pub use access::{AccessDecision, AccessPolicy, DmPolicy, GroupPolicy};
 pub use backoff::ReconnectBackoff;
 pub use retry::{RetryPolicy, rate_limit_delay, retry_after_from_headers, retry_after_from_json};
-pub use settings::{SettingsError, parse_settings};
+pub use settings::{ChannelConfigError, SettingsError, parse_channel_settings, parse_settings};
 pub use split::{Chunk, SplitLimits, split_chunks, split_message};
 pub use stats::{ChannelStats, now_ms};
 pub use task::{ChannelTask, wait_to_reconnect};

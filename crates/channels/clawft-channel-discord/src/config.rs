@@ -5,6 +5,8 @@ use std::fmt;
 use clawft_channel_kit::{AccessPolicy, ReconnectBackoff, SplitLimits};
 use serde::Deserialize;
 
+use crate::convert::CHANNEL;
+
 /// Gateway intents: `GUILDS | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS | DIRECT_MESSAGES |
 /// MESSAGE_CONTENT` (1 | 512 | 1024 | 4096 | 32768).
 pub const DEFAULT_INTENTS: u64 = 1 | (1 << 9) | (1 << 10) | (1 << 12) | (1 << 15);
@@ -83,23 +85,14 @@ impl DiscordConfig {
 
     /// Parse and validate settings (no I/O).
     pub fn from_value(settings: serde_json::Value) -> Result<Self, DiscordConfigError> {
-        let cfg: Self = clawft_channel_kit::parse_settings(settings).map_err(|e| {
-            DiscordConfigError::Invalid {
-                field: e.field,
-                message: e.message,
-            }
-        })?;
+        let cfg: Self = clawft_channel_kit::parse_channel_settings(CHANNEL, settings)?;
         cfg.validate()?;
         Ok(cfg)
     }
 
     fn validate(&self) -> Result<(), DiscordConfigError> {
-        let bad = |field: &str, message: &str| {
-            Err(DiscordConfigError::Invalid {
-                field: field.to_owned(),
-                message: message.to_owned(),
-            })
-        };
+        let bad =
+            |field: &str, message: &str| Err(DiscordConfigError::new(CHANNEL, field, message));
         if self.bot_token.trim().is_empty() || self.bot_token.chars().any(char::is_whitespace) {
             return bad(
                 "bot_token",
@@ -136,22 +129,8 @@ impl fmt::Debug for DiscordConfig {
     }
 }
 
-/// Bad Discord channel settings.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum DiscordConfigError {
-    /// A field is missing, has the wrong type or an unusable value.
-    #[error(
-        "invalid `discord` channel settings{}: {message}\nhelp: see the field table in the clawft-channel-discord docs",
-        if field.is_empty() { String::new() } else { format!(" at `{field}`") }
-    )]
-    Invalid {
-        /// The offending field's path, empty for the whole object.
-        field: String,
-        /// What is wrong with it.
-        message: String,
-    },
-}
+/// Bad Discord channel settings (the kit's error, naming the `discord` channel).
+pub type DiscordConfigError = clawft_channel_kit::ChannelConfigError;
 
 #[cfg(test)]
 mod tests {

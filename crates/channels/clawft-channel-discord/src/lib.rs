@@ -71,9 +71,7 @@ pub use convert::CHANNEL;
 /// Validates the settings without any I/O; the error names the bad field.
 pub fn build(settings: serde_json::Value) -> Result<Arc<dyn ChannelAdapter>, DiscordConfigError> {
     let cfg = DiscordConfig::from_value(settings)?;
-    let channel = DiscordChannel::new(cfg).map_err(|e| DiscordConfigError::Invalid {
-        field: String::new(),
-        message: e.to_string(),
-    })?;
+    let channel = DiscordChannel::new(cfg)
+        .map_err(|e| DiscordConfigError::new(CHANNEL, "", e.to_string()))?;
     Ok(Arc::new(channel))
 }

@@ -5,6 +5,8 @@ use std::fmt;
 use clawft_channel_kit::{AccessPolicy, ReconnectBackoff, SplitLimits};
 use serde::Deserialize;
 
+use crate::convert::CHANNEL;
+
 /// Settings of the Slack channel (the `channels.slack` object of the gateway config).
 ///
 /// See the crate docs for the table of fields and defaults. `Debug` never prints tokens.
@@ -61,23 +63,13 @@ impl SlackConfig {
 
     /// Parse and validate settings (no I/O).
     pub fn from_value(settings: serde_json::Value) -> Result<Self, SlackConfigError> {
-        let cfg: Self = clawft_channel_kit::parse_settings(settings).map_err(|e| {
-            SlackConfigError::Invalid {
-                field: e.field,
-                message: e.message,
-            }
-        })?;
+        let cfg: Self = clawft_channel_kit::parse_channel_settings(CHANNEL, settings)?;
         cfg.validate()?;
         Ok(cfg)
     }
 
     fn validate(&self) -> Result<(), SlackConfigError> {
-        let bad = |field: &str, message: &str| {
-            Err(SlackConfigError::Invalid {
-                field: field.to_owned(),
-                message: message.to_owned(),
-            })
-        };
+        let bad = |field: &str, message: &str| Err(SlackConfigError::new(CHANNEL, field, message));
         if !self.bot_token.starts_with("xoxb-") {
             return bad(
                 "bot_token",
@@ -114,22 +106,8 @@ impl fmt::Debug for SlackConfig {
     }
 }
 
-/// Bad Slack channel settings.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SlackConfigError {
-    /// A field is missing, has the wrong type or an unusable value.
-    #[error(
-        "invalid `slack` channel settings{}: {message}\nhelp: see the field table in the clawft-channel-slack docs",
-        if field.is_empty() { String::new() } else { format!(" at `{field}`") }
-    )]
-    Invalid {
-        /// The offending field's path, empty for the whole object.
-        field: String,
-        /// What is wrong with it.
-        message: String,
-    },
-}
+/// Bad Slack channel settings (the kit's error, naming the `slack` channel).
+pub type SlackConfigError = clawft_channel_kit::ChannelConfigError;
 
 #[cfg(test)]
 mod tests {

@@ -62,9 +62,7 @@ pub use convert::CHANNEL;
 /// Validates the settings without any I/O; the error names the bad field.
 pub fn build(settings: serde_json::Value) -> Result<Arc<dyn ChannelAdapter>, SlackConfigError> {
     let cfg = SlackConfig::from_value(settings)?;
-    let channel = SlackChannel::new(cfg).map_err(|e| SlackConfigError::Invalid {
-        field: String::new(),
-        message: e.to_string(),
-    })?;
+    let channel =
+        SlackChannel::new(cfg).map_err(|e| SlackConfigError::new(CHANNEL, "", e.to_string()))?;
     Ok(Arc::new(channel))
 }

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clawft_channel_kit::{AccessPolicy, ReconnectBackoff, SplitLimits};
 use serde::Deserialize;
 
+use crate::inbound::CHANNEL;
+
 /// Settings of the Telegram channel (the `channels.telegram` object of the gateway config).
 ///
 /// See the crate docs for the table of fields and defaults. `Debug` never prints the token.
@@ -71,23 +73,14 @@ impl TelegramConfig {
 
     /// Parse and validate settings (no I/O).
     pub fn from_value(settings: serde_json::Value) -> Result<Self, TelegramConfigError> {
-        let cfg: Self = clawft_channel_kit::parse_settings(settings).map_err(|e| {
-            TelegramConfigError::Invalid {
-                field: e.field,
-                message: e.message,
-            }
-        })?;
+        let cfg: Self = clawft_channel_kit::parse_channel_settings(CHANNEL, settings)?;
         cfg.validate()?;
         Ok(cfg)
     }
 
     fn validate(&self) -> Result<(), TelegramConfigError> {
-        let bad = |field: &str, message: &str| {
-            Err(TelegramConfigError::Invalid {
-                field: field.to_owned(),
-                message: message.to_owned(),
-            })
-        };
+        let bad =
+            |field: &str, message: &str| Err(TelegramConfigError::new(CHANNEL, field, message));
         let token = self.bot_token.trim();
         if token.is_empty() {
             return bad(
@@ -137,22 +130,8 @@ impl fmt::Debug for TelegramConfig {
     }
 }
 
-/// Bad Telegram channel settings.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum TelegramConfigError {
-    /// A field is missing, has the wrong type or an unusable value.
-    #[error(
-        "invalid `telegram` channel settings{}: {message}\nhelp: see the field table in the clawft-channel-telegram docs",
-        if field.is_empty() { String::new() } else { format!(" at `{field}`") }
-    )]
-    Invalid {
-        /// The offending field's path (`access.dm_policy`), empty for the whole object.
-        field: String,
-        /// What is wrong with it.
-        message: String,
-    },
-}
+/// Bad Telegram channel settings (the kit's error, naming the `telegram` channel).
+pub type TelegramConfigError = clawft_channel_kit::ChannelConfigError;
 
 #[cfg(test)]
 mod tests {

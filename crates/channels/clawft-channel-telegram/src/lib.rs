@@ -64,9 +64,7 @@ pub use offset::OFFSET_FILE;
 /// Validates the settings without any I/O; the error names the bad field.
 pub fn build(settings: serde_json::Value) -> Result<Arc<dyn ChannelAdapter>, TelegramConfigError> {
     let cfg = TelegramConfig::from_value(settings)?;
-    let channel = TelegramChannel::new(cfg).map_err(|e| TelegramConfigError::Invalid {
-        field: String::new(),
-        message: e.to_string(),
-    })?;
+    let channel = TelegramChannel::new(cfg)
+        .map_err(|e| TelegramConfigError::new(CHANNEL, "", e.to_string()))?;
     Ok(Arc::new(channel))
 }
