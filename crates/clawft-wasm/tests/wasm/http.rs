@@ -20,6 +20,11 @@ async fn probe(network: Value, limits: WasmLimits, grants: PluginGrants) -> Opti
     )
 }
 
+/// The probe allowed `network`, with default limits and no secrets.
+async fn probe_allowing(network: Value) -> Option<LoadedPlugin> {
+    probe(network, WasmLimits::default(), PluginGrants::default()).await
+}
+
 async fn get(plugin: &LoadedPlugin, url: &str) -> ToolOutput {
     plugin
         .call("http", &json!({"url": url}).to_string(), Path::new("."))
@@ -43,13 +48,7 @@ fn refused(out: &ToolOutput, code: &str, note: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn undeclared_hosts_and_empty_allowlists_are_refused() {
     let server = Server::start().await;
-    let Some(p) = probe(
-        json!(["api.example.com"]),
-        WasmLimits::default(),
-        PluginGrants::default(),
-    )
-    .await
-    else {
+    let Some(p) = probe_allowing(json!(["api.example.com"])).await else {
         return;
     };
     refused(
@@ -57,7 +56,7 @@ async fn undeclared_hosts_and_empty_allowlists_are_refused() {
         "HttpRequestDenied",
         "is not declared in `permissions.network` (declared: `api.example.com`)",
     );
-    let Some(p) = probe(json!([]), WasmLimits::default(), PluginGrants::default()).await else {
+    let Some(p) = probe_allowing(json!([])).await else {
         return;
     };
     refused(
@@ -70,7 +69,7 @@ async fn undeclared_hosts_and_empty_allowlists_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_http_and_https_schemes() {
-    let Some(p) = probe(json!(["*"]), WasmLimits::default(), PluginGrants::default()).await else {
+    let Some(p) = probe_allowing(json!(["*"])).await else {
         return;
     };
     for url in [
@@ -90,13 +89,7 @@ async fn only_http_and_https_schemes() {
 async fn inside_addresses_need_an_exact_entry() {
     let server = Server::start().await;
     let port = server.addr.port();
-    let Some(p) = probe(
-        json!(["*", "*.localhost"]),
-        WasmLimits::default(),
-        PluginGrants::default(),
-    )
-    .await
-    else {
+    let Some(p) = probe_allowing(json!(["*", "*.localhost"])).await else {
         return;
     };
     for url in [
@@ -133,13 +126,7 @@ async fn inside_addresses_need_an_exact_entry() {
     );
 
     // Declared exactly, the same loopback targets work.
-    let Some(p) = probe(
-        json!(["127.0.0.1", "localhost"]),
-        WasmLimits::default(),
-        PluginGrants::default(),
-    )
-    .await
-    else {
+    let Some(p) = probe_allowing(json!(["127.0.0.1", "localhost"])).await else {
         return;
     };
     for url in [
@@ -157,13 +144,7 @@ async fn inside_addresses_need_an_exact_entry() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wildcards_match_subdomains_not_the_bare_host() {
-    let Some(p) = probe(
-        json!(["*.example.com"]),
-        WasmLimits::default(),
-        PluginGrants::default(),
-    )
-    .await
-    else {
+    let Some(p) = probe_allowing(json!(["*.example.com"])).await else {
         return;
     };
     refused(
@@ -176,13 +157,7 @@ async fn wildcards_match_subdomains_not_the_bare_host() {
         "HttpRequestDenied",
         "not declared",
     );
-    let Some(p) = probe(
-        json!(["127.0.0.1:1"]),
-        WasmLimits::default(),
-        PluginGrants::default(),
-    )
-    .await
-    else {
+    let Some(p) = probe_allowing(json!(["127.0.0.1:1"])).await else {
         return;
     };
     refused(
@@ -227,13 +202,7 @@ async fn rate_and_size_limits() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redirects_are_not_followed() {
     let server = Server::start().await;
-    let Some(p) = probe(
-        json!(["127.0.0.1"]),
-        WasmLimits::default(),
-        PluginGrants::default(),
-    )
-    .await
-    else {
+    let Some(p) = probe_allowing(json!(["127.0.0.1"])).await else {
         return;
     };
     let out = get(&p, &server.url("/redirect")).await;
