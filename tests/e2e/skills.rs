@@ -298,3 +298,18 @@ fn a_skill_written_while_weft_runs_appears_in_help_and_the_catalogue() {
     let status = child.wait().unwrap();
     assert!(status.success());
 }
+
+/// `skills.install` (documented in the README) sits beside the loader's settings: a config
+/// that sets it still loads skills.
+#[test]
+fn install_settings_in_config_do_not_break_skill_loading() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.home()).unwrap();
+    std::fs::write(
+        env.home().join("config.json"),
+        r#"{"skills": {"install": {"max_files": 100, "trusted_keys": []}, "watch": false}}"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(env.weft().args(["skill", "list"]));
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+}

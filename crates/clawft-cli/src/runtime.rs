@@ -52,6 +52,8 @@ pub struct SkillsSettings {
     pub limits: SkillLimits,
     /// Watch skill directories and apply changes without restart. Default true.
     pub watch: bool,
+    /// `weft skill install` settings (limits, ClawHub URL, trusted keys).
+    pub install: clawft_skills::install::InstallSettings,
 }
 
 impl Default for SkillsSettings {
@@ -59,6 +61,19 @@ impl Default for SkillsSettings {
         Self {
             limits: SkillLimits::default(),
             watch: true,
+            install: clawft_skills::install::InstallSettings::default(),
+        }
+    }
+}
+
+impl SkillsSettings {
+    /// The `skills` section of `loaded`, defaults where it is absent.
+    pub fn from_config(loaded: &LoadedConfig) -> anyhow::Result<Self> {
+        match loaded.config.sections.get("skills") {
+            Some(v) => {
+                serde_json::from_value(v.clone()).context("invalid `skills` section in config")
+            }
+            None => Ok(Self::default()),
         }
     }
 }
@@ -116,12 +131,7 @@ pub struct Skills {
 impl Skills {
     /// Load every layer now.
     pub fn load(loaded: &LoadedConfig) -> anyhow::Result<Self> {
-        let settings: SkillsSettings = match loaded.config.sections.get("skills") {
-            Some(v) => {
-                serde_json::from_value(v.clone()).context("invalid `skills` section in config")?
-            }
-            None => SkillsSettings::default(),
-        };
+        let settings = SkillsSettings::from_config(loaded)?;
         let dirs = SourceDirs {
             workspace: Some(loaded.workspace.clone()),
             clawft_home: Some(loaded.paths.home.clone()),

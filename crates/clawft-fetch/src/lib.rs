@@ -19,9 +19,9 @@
 //! the staging folder, so a hostile, broken or interrupted source leaves the managed folder
 //! as it was.
 //!
-//! Git sources use the `git` command-line client (`GIT_TERMINAL_PROMPT=0`). The crate has
-//! no Cargo features; depend on it only where installing is wanted, since it brings an
-//! HTTP client, zip, tar and Ed25519.
+//! Git sources use the `git` command-line client (`GIT_TERMINAL_PROMPT=0`). Depend on the
+//! crate only where installing is wanted, since it brings an HTTP client, zip, tar and
+//! Ed25519; its one feature, `testing`, adds archive builders for installer tests.
 
 pub mod archive;
 pub mod clawhub;
@@ -47,5 +47,5 @@ pub use settings::{
     FetchLimits, FetchSettings,
 };
 pub use source::SourceSpec;
-pub use staging::{Staging, copy_tree, replace_dir, write_atomic};
+pub use staging::{Staging, copy_tree, is_folder_name, replace_dir, write_atomic};
 pub use verify::{SignatureCheck, TrustedKeys};

@@ -111,6 +111,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
     Ok(())
 }
 
+/// Whether `name` (a skill name, a plugin id) can be one folder directly inside a managed
+/// directory: not empty, not hidden, no path separators. Checked before anything is
+/// joined to the managed root, so a name can never reach outside it.
+pub fn is_folder_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\'])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -170,6 +170,15 @@ async fn git_install_update_and_remove() {
         "{err}"
     );
 
+    // A name that is not one folder inside the managed directory is never joined to it:
+    // a skill folder beside the managed directory survives `remove("../outside")`.
+    let outside = managed.parent().unwrap().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("SKILL.md"), "---\nname: outside\n---\nx\n").unwrap();
+    assert!(installer.remove("../outside").is_err());
+    assert!(outside.join("SKILL.md").exists());
+    std::fs::remove_dir_all(&outside).unwrap();
+
     installer.remove("alpha").unwrap();
     assert!(!managed.join("alpha").exists());
     assert!(installer.lockfile().unwrap().skills.is_empty());

@@ -2,10 +2,9 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Args;
 use clawft_core::LoadedConfig;
-use clawft_skills::install::{InstallOptions, InstallSettings, Installed, Installer, SourceSpec};
+use clawft_skills::install::{InstallOptions, Installed, Installer, SourceSpec};
 
 use super::progress::Progress;
 use crate::runtime;
@@ -67,16 +66,7 @@ pub struct SearchArgs {
 }
 
 fn installer(loaded: &LoadedConfig, project: bool) -> anyhow::Result<Installer> {
-    let settings: InstallSettings = match loaded
-        .config
-        .sections
-        .get("skills")
-        .and_then(|s| s.get("install"))
-    {
-        Some(v) => serde_json::from_value(v.clone())
-            .context("invalid `skills.install` section in config")?,
-        None => InstallSettings::default(),
-    };
+    let settings = crate::runtime::SkillsSettings::from_config(loaded)?.install;
     let root = if project {
         loaded.workspace.join("skills")
     } else {

@@ -174,7 +174,7 @@ impl Installer {
         )
         .map_err(|e| InstallError::Invalid(e.to_string()))?;
         let name = parsed.doc.name.clone();
-        if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+        if !clawft_fetch::is_folder_name(&name) {
             return Err(InstallError::Invalid(format!(
                 "`{name}` cannot be a folder name"
             )));
@@ -284,6 +284,9 @@ impl Installer {
     /// Delete an installed skill and its lock entry.
     pub fn remove(&self, name: &str) -> Result<PathBuf, InstallError> {
         let mut lock = self.lockfile()?;
+        if !clawft_fetch::is_folder_name(name) {
+            return Err(self.not_installed(name, &lock));
+        }
         let target = self.root.join(name);
         if !target.join(crate::format::SKILL_FILE).exists() && !lock.skills.contains_key(name) {
             return Err(self.not_installed(name, &lock));

@@ -279,8 +279,7 @@ impl PluginInstaller {
     /// The folder of installed plugin `id`, or an error naming the close ones.
     pub fn installed_dir(&self, id: &str) -> Result<PathBuf, PluginInstallError> {
         let dir = self.root.join(id);
-        let plausible = !id.is_empty() && !id.contains(['/', '\\']) && !id.starts_with('.');
-        if plausible && dir.join(INSTALL_RECORD).is_file() {
+        if clawft_fetch::is_folder_name(id) && dir.join(INSTALL_RECORD).is_file() {
             return Ok(dir);
         }
         let ids = self.installed_ids();
