@@ -22,6 +22,17 @@ pub enum Report {
     Log,
 }
 
+impl Report {
+    /// Tell the user `line` the way this report goes.
+    fn warn(self, line: &str) {
+        match self {
+            Self::Stderr { quiet: false } => eprintln!("warning: {line}"),
+            Self::Stderr { quiet: true } => {}
+            Self::Log => tracing::warn!("{line}"),
+        }
+    }
+}
+
 /// The connected servers; their tools stay registered while this lives.
 pub struct McpServers {
     #[cfg(feature = "mcp")]
@@ -64,15 +75,7 @@ impl McpServers {
                 }
                 Err(err) => {
                     let line = err.to_string().lines().collect::<Vec<_>>().join("; ");
-                    match report {
-                        Report::Stderr { quiet: false } => {
-                            eprintln!("warning: MCP server `{name}` skipped: {line}");
-                        }
-                        Report::Stderr { quiet: true } => {}
-                        Report::Log => {
-                            tracing::warn!(server = %name, "MCP server skipped: {line}");
-                        }
-                    }
+                    report.warn(&format!("MCP server `{name}` skipped: {line}"));
                     summary.push(format!("{name} (failed: {line})"));
                 }
             }
@@ -88,12 +91,9 @@ impl McpServers {
         report: Report,
     ) -> anyhow::Result<Self> {
         if loaded.config.sections.contains_key("mcp_servers") {
-            let line = "`mcp_servers` is configured, but this weft was built without the `mcp` feature; those tools are not loaded";
-            match report {
-                Report::Stderr { quiet: false } => eprintln!("warning: {line}"),
-                Report::Stderr { quiet: true } => {}
-                Report::Log => tracing::warn!("{line}"),
-            }
+            report.warn(
+                "`mcp_servers` is configured, but this weft was built without the `mcp` feature; those tools are not loaded",
+            );
         }
         Ok(Self {
             summary: Vec::new(),

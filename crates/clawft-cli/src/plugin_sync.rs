@@ -1,8 +1,8 @@
 //! Installed WASM plugins kept in step with `$CLAWFT_HOME/plugins/` while a long-running
 //! command (`weft gateway`, `weft mcp serve`, interactive `weft agent`) runs.
 //!
-//! `weft plugin install|update|remove` end with one rename of the plugin folder (or of its
-//! `install.json`), so a changed `install.json` stamp is a complete, committed change. The
+//! `weft plugin install|update|remove` end with one rename of the plugin folder, so a
+//! changed `install.json` stamp is a complete, committed change. The
 //! sync polls those stamps: a plugin installed, updated or removed shows up in the tool
 //! registry within one interval, and MCP clients then get `tools/list_changed`.
 //! Polling a handful of `stat` calls a second costs nothing measurable and needs no
@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use clawft_core::ToolRegistry;
 use clawft_core::config::LoadedConfig;
-use clawft_wasm::install::{INSTALL_RECORD, installed_dirs};
+use clawft_wasm::install::INSTALL_RECORD;
 use clawft_wasm::{LoadedPlugin, WasmConfig, WasmHost};
 
 use crate::commands::plugin::{load_installed, register_tools, wasm_config};
@@ -51,7 +51,9 @@ struct Active {
 pub struct PluginSync {
     root: PathBuf,
     config: WasmConfig,
-    host: WasmHost,
+    /// Built on the first plugin to load: with none installed, start-up pays nothing for
+    /// the engine, its linker and its epoch thread.
+    host: Option<WasmHost>,
     registry: Arc<ToolRegistry>,
     active: BTreeMap<PathBuf, Active>,
     /// Stamps that failed to load, so a broken plugin is reported once, not every poll.
@@ -65,12 +67,10 @@ impl PluginSync {
         loaded: &LoadedConfig,
         registry: Arc<ToolRegistry>,
     ) -> anyhow::Result<(Self, Vec<String>)> {
-        let config = wasm_config(loaded)?;
-        let host = WasmHost::new(&config)?;
         let mut sync = Self {
             root: loaded.paths.plugins(),
-            config,
-            host,
+            config: wasm_config(loaded)?,
+            host: None,
             registry,
             active: BTreeMap::new(),
             failed: BTreeMap::new(),
@@ -79,12 +79,23 @@ impl PluginSync {
         Ok((sync, problems))
     }
 
+    /// The loaded plugins, in folder order.
+    pub fn plugins(&self) -> impl Iterator<Item = &LoadedPlugin> {
+        self.active.values().map(|a| &a.plugin)
+    }
+
     /// Bring the registry in line with the folder; returns one message per problem.
     pub async fn refresh(&mut self) -> Vec<String> {
         let mut problems = Vec::new();
-        let current: BTreeMap<PathBuf, Stamp> = installed_dirs(&self.root)
+        // One `stat` per plugin folder: a folder without an install record has no stamp.
+        let current: BTreeMap<PathBuf, Stamp> = std::fs::read_dir(&self.root)
             .into_iter()
-            .filter_map(|dir| Stamp::of(&dir).map(|stamp| (dir, stamp)))
+            .flatten()
+            .flatten()
+            .filter_map(|entry| {
+                let dir = entry.path();
+                Stamp::of(&dir).map(|stamp| (dir, stamp))
+            })
             .collect();
 
         let gone: Vec<PathBuf> = self
@@ -110,7 +121,17 @@ impl PluginSync {
             if unchanged {
                 continue;
             }
-            match load_installed(&self.config, &self.host, &dir).await {
+            let host = match &self.host {
+                Some(host) => host,
+                None => match WasmHost::new(&self.config) {
+                    Ok(host) => self.host.insert(host),
+                    Err(err) => {
+                        problems.push(format!("cannot start the WASM host: {err:#}"));
+                        return problems;
+                    }
+                },
+            };
+            match load_installed(&self.config, host, &dir).await {
                 Ok(plugin) => {
                     self.failed.remove(&dir);
                     let replaced = self.active.remove(&dir);
@@ -168,15 +189,19 @@ impl PluginSync {
 }
 
 /// Installed plugins held for the life of a command; dropping it stops the watching.
-pub struct InstalledPlugins {
-    /// Set when not watching: the loaded plugins live here.
-    _sync: Option<PluginSync>,
-    watcher: Option<tokio::task::JoinHandle<()>>,
+pub enum InstalledPlugins {
+    /// Loaded once (one-shot commands); the plugins live as long as this value.
+    Loaded {
+        /// Held, not read: dropping it would unload the plugins.
+        _plugins: Box<PluginSync>,
+    },
+    /// Loaded and kept in step by a background task.
+    Watching(tokio::task::JoinHandle<()>),
 }
 
 impl Drop for InstalledPlugins {
     fn drop(&mut self) {
-        if let Some(watcher) = &self.watcher {
+        if let Self::Watching(watcher) = self {
             watcher.abort();
         }
     }
@@ -194,14 +219,10 @@ pub async fn start(
         tracing::warn!("{problem}");
     }
     Ok(if watch {
-        InstalledPlugins {
-            _sync: None,
-            watcher: Some(sync.watch(POLL_INTERVAL)),
-        }
+        InstalledPlugins::Watching(sync.watch(POLL_INTERVAL))
     } else {
-        InstalledPlugins {
-            _sync: Some(sync),
-            watcher: None,
+        InstalledPlugins::Loaded {
+            _plugins: Box::new(sync),
         }
     })
 }

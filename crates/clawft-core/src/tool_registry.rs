@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use arc_swap::ArcSwap;
 use clawft_plugin::{Tool, ToolSpec};
@@ -68,7 +67,6 @@ pub enum RegistryError {
 #[derive(Default)]
 pub struct ToolRegistry {
     current: ArcSwap<ToolSet>,
-    counter: AtomicU64,
     /// Serialises writers so concurrent registrations are not lost.
     write_lock: std::sync::Mutex<()>,
 }
@@ -86,15 +84,7 @@ impl ToolRegistry {
 
     /// Add a tool, checking its name and schema.
     pub fn register(&self, tool: Arc<dyn Tool>) -> Result<(), RegistryError> {
-        self.update(|tools| {
-            let spec = tool.spec();
-            validate(&spec)?;
-            if tools.contains_key(&spec.name) {
-                return Err(RegistryError::Duplicate(spec.name));
-            }
-            tools.insert(spec.name, tool);
-            Ok(())
-        })
+        self.replace(&[], vec![tool])
     }
 
     /// Swap a group of tools in one new version (e.g. a remote MCP server's tools after
@@ -138,9 +128,11 @@ impl ToolRegistry {
         change: impl FnOnce(&mut BTreeMap<String, Arc<dyn Tool>>) -> Result<(), RegistryError>,
     ) -> Result<(), RegistryError> {
         let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let mut tools = self.current.load().tools.clone();
+        let current = self.current.load();
+        let mut tools = current.tools.clone();
         change(&mut tools)?;
-        let version = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
+        // Writers are serialised by the lock, so the next version follows the current one.
+        let version = current.version + 1;
         self.current.store(Arc::new(ToolSet { tools, version }));
         Ok(())
     }

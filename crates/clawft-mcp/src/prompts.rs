@@ -69,9 +69,9 @@ pub(crate) fn get(
     let snapshot = shared.skills.snapshot();
     let Some(skill) = snapshot.get(name).filter(|s| is_prompt(shared, s)) else {
         let prompts = list(shared);
-        let hint = crate::server::closest(name, prompts.iter().map(|p| p.name.as_str()))
-            .map(|n| format!("; did you mean `{n}`?"))
-            .unwrap_or_default();
+        let hint =
+            clawft_plugin::suggest::did_you_mean(name, prompts.iter().map(|p| p.name.as_str()))
+                .unwrap_or_default();
         return Err(ErrorData::invalid_params(
             format!("unknown prompt `{name}`{hint}"),
             None,

@@ -298,22 +298,9 @@ impl ServerHandler for McpServer {
     }
 }
 
-/// The candidate closest to a mistyped `typed`, for "did you mean" hints.
-pub(crate) fn closest<'a>(
-    typed: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let max = (typed.chars().count() / 3).max(2);
-    candidates
-        .map(|name| (clawft_plugin::suggest::edit_distance(typed, name), name))
-        .filter(|(d, _)| *d <= max)
-        .min()
-        .map(|(_, name)| name)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use clawft_plugin::suggest::closest;
 
     #[test]
     fn did_you_mean_finds_near_names_only() {

@@ -231,8 +231,7 @@ fn text_result(text: String, is_error: bool) -> CallToolResult {
 
 fn unknown_tool(shared: &Shared, name: &str) -> ErrorData {
     let names = list(shared);
-    let hint = crate::server::closest(name, names.iter().map(|t| t.name.as_ref()))
-        .map(|n| format!("; did you mean `{n}`?"))
+    let hint = clawft_plugin::suggest::did_you_mean(name, names.iter().map(|t| t.name.as_ref()))
         .unwrap_or_default();
     ErrorData::invalid_params(format!("unknown tool `{name}`{hint}"), None)
 }

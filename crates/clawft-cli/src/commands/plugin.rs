@@ -69,17 +69,34 @@ enum PluginCommand {
 
 pub async fn exec(global: &GlobalOpts, args: PluginArgs) -> anyhow::Result<ExitCode> {
     let loaded = runtime::load_config(global)?;
-    let config = wasm_config(&loaded)?;
-    let host = WasmHost::new(&config)?;
+    // `list` loads through `PluginSync`, which builds its own host only if a plugin needs it.
+    let host = || -> anyhow::Result<(WasmConfig, WasmHost)> {
+        let config = wasm_config(&loaded)?;
+        let host = WasmHost::new(&config)?;
+        Ok((config, host))
+    };
     match args.command {
         PluginCommand::List { json } => list(&loaded, json).await,
-        PluginCommand::Validate { path } => validate(&config, &host, &path).await,
+        PluginCommand::Validate { path } => {
+            let (config, host) = host()?;
+            validate(&config, &host, &path).await
+        }
         PluginCommand::Call { plugin, tool, args } => {
+            let (config, host) = host()?;
             call(&loaded, &config, &host, &plugin, &tool, &args).await
         }
-        PluginCommand::Install(args) => plugin_install::install(&loaded, config, host, args).await,
-        PluginCommand::Update(args) => plugin_install::update(&loaded, config, host, args).await,
-        PluginCommand::Remove(args) => plugin_install::remove(&loaded, config, host, &args),
+        PluginCommand::Install(args) => {
+            let (config, host) = host()?;
+            plugin_install::install(&loaded, config, host, args).await
+        }
+        PluginCommand::Update(args) => {
+            let (config, host) = host()?;
+            plugin_install::update(&loaded, config, host, args).await
+        }
+        PluginCommand::Remove(args) => {
+            let (config, host) = host()?;
+            plugin_install::remove(&loaded, config, host, &args)
+        }
     }
 }
 
@@ -153,33 +170,6 @@ pub(crate) async fn load_installed(
     )
 }
 
-/// Load every installed plugin and register its tools in `registry`. A plugin that fails
-/// to load or whose tool names collide is skipped; the rest still load. Returns the
-/// loaded plugins and one message per problem, for the caller to show or log.
-pub async fn register_installed(
-    loaded: &LoadedConfig,
-    registry: &ToolRegistry,
-) -> anyhow::Result<(Vec<LoadedPlugin>, Vec<String>)> {
-    let dirs = installed_dirs(&loaded.paths.plugins());
-    if dirs.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
-    }
-    let config = wasm_config(loaded)?;
-    let host = WasmHost::new(&config)?;
-    let mut plugins = Vec::new();
-    let mut problems = Vec::new();
-    for dir in dirs {
-        match load_installed(&config, &host, &dir).await {
-            Ok(plugin) => {
-                problems.extend(register_tools(registry, &plugin).1);
-                plugins.push(plugin);
-            }
-            Err(err) => problems.push(format!("{err:#}")),
-        }
-    }
-    Ok((plugins, problems))
-}
-
 /// Register `plugin`'s tools; returns the names registered and a message per tool refused
 /// (its name is taken).
 pub(crate) fn register_tools(
@@ -198,8 +188,9 @@ pub(crate) fn register_tools(
 }
 
 async fn list(loaded: &LoadedConfig, json: bool) -> anyhow::Result<ExitCode> {
-    let registry = runtime::tool_registry(loaded)?;
-    let (plugins, problems) = register_installed(loaded, &registry).await?;
+    let (sync, problems) =
+        crate::plugin_sync::PluginSync::load(loaded, runtime::tool_registry(loaded)?).await?;
+    let plugins: Vec<&LoadedPlugin> = sync.plugins().collect();
     if json {
         let out: Vec<Value> = plugins
             .iter()

@@ -110,18 +110,9 @@ pub async fn exec(global: &GlobalOpts, args: SkillArgs) -> anyhow::Result<ExitCo
 
 fn list_json(snapshot: &SkillSnapshot, gate: &GateContext, verbose: bool) -> serde_json::Value {
     let list: Vec<_> = snapshot.iter().map(|s| skill_json(s, gate)).collect();
-    let errors: Vec<_> = snapshot
-        .errors
-        .iter()
-        .map(|e| json!({"path": e.path, "line": e.line, "reason": e.reason}))
-        .collect();
-    let mut out = json!({"version": snapshot.version, "skills": list, "errors": errors});
+    let mut out = json!({"version": snapshot.version, "skills": list, "errors": snapshot.errors});
     if verbose {
-        out["warnings"] = snapshot
-            .warnings
-            .iter()
-            .map(|w| json!({"path": w.path, "line": w.line, "message": w.message}))
-            .collect();
+        out["warnings"] = json!(snapshot.warnings);
     }
     out
 }
@@ -191,23 +182,13 @@ fn print_list(snapshot: &SkillSnapshot, gate: &GateContext, verbose: bool) {
             snapshot.errors.len()
         );
         for err in &snapshot.errors {
-            println!(
-                "  error: {}{}: {}",
-                err.path.display(),
-                err.line.map(|l| format!(":{l}")).unwrap_or_default(),
-                err.reason
-            );
+            println!("  error: {err}");
         }
     }
     if verbose && !snapshot.warnings.is_empty() {
         println!("\nwarnings:");
         for w in &snapshot.warnings {
-            println!(
-                "  {}{}: {}",
-                w.path.display(),
-                w.line.map(|l| format!(":{l}")).unwrap_or_default(),
-                w.message
-            );
+            println!("  {w}");
         }
     }
 }
@@ -278,20 +259,10 @@ fn check(snapshot: &SkillSnapshot, sources: &[clawft_skills::SkillSource]) -> Ex
         );
     }
     for w in &snapshot.warnings {
-        println!(
-            "warning: {}{}: {}",
-            w.path.display(),
-            w.line.map(|l| format!(":{l}")).unwrap_or_default(),
-            w.message
-        );
+        println!("warning: {w}");
     }
     for err in &snapshot.errors {
-        println!(
-            "error: {}{}: {}",
-            err.path.display(),
-            err.line.map(|l| format!(":{l}")).unwrap_or_default(),
-            err.reason
-        );
+        println!("error: {err}");
     }
     println!(
         "\n{} skills ok, {} errors, {} warnings",
